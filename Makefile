@@ -1,0 +1,50 @@
+# vpcase — two commands set up a machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+# Tests run against the real services (PostgreSQL and Redis on this machine by default).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vpcase
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+.PHONY: run test test-fast lint format messages migrate clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $(STAMP)
+
+# App with demo data on the embedded defaults (SQLite, file-based task queue) unless
+# DATABASE_URL / REDIS_URL are set; a real Celery worker (with beat) runs beside the server.
+run: $(STAMP)
+	VPCASE_ENV=development $(PY) manage.py migrate --noinput
+	VPCASE_ENV=development $(PY) manage.py seed_demo
+	VPCASE_ENV=development sh scripts/run-dev.sh
+
+test: $(STAMP)
+	VPCASE_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# Everything except the browser tests, for a quick loop.
+test-fast: $(STAMP)
+	VPCASE_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Re-extract and compile the translations (needs GNU gettext).
+messages: $(STAMP)
+	VPCASE_ENV=development $(PY) manage.py makemessages -l en -l nl --no-obsolete --ignore=.venv --ignore=var
+	VPCASE_ENV=development $(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

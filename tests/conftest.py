@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.factories import (
+    AdminFactory,
+    ConfidantFactory,
+    HRFactory,
+    OrganisatieFactory,
+)
+
+# Argon2 stays the algorithm; only its cost is lowered so the suite stays fast.
+TEST_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(settings):
+    settings.PASSWORD_HASHERS = TEST_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def org_a(db):
+    return OrganisatieFactory(name="Organisatie A", slug="org-a")
+
+
+@pytest.fixture
+def org_b(db):
+    return OrganisatieFactory(name="Organisatie B", slug="org-b")
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory(email="admin@example.org", full_name="Anna Admin")
+
+
+@pytest.fixture
+def confidant_a(org_a):
+    return ConfidantFactory(email="vp-a@example.org", full_name="Vera A", organisaties=[org_a])
+
+
+@pytest.fixture
+def confidant_b(org_b):
+    return ConfidantFactory(email="vp-b@example.org", full_name="Victor B", organisaties=[org_b])
+
+
+@pytest.fixture
+def hr_a(org_a):
+    return HRFactory(email="hr-a@example.org", full_name="Hanna HR", organisaties=[org_a])
+
+
+def verified_client(user) -> Client:
+    """A client logged in as `user` with its second factor verified, as after a real login."""
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    return verified_client(admin_user)
+
+
+@pytest.fixture
+def confidant_client(confidant_a):
+    return verified_client(confidant_a)
+
+
+@pytest.fixture
+def hr_client(hr_a):
+    return verified_client(hr_a)
+
+
+def totp_now(device: TOTPDevice, offset_steps: int = 0) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = totp.time + offset_steps * device.step
+    return f"{totp.token():06d}"

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import factory
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from vpcase.accounts.models import Lidmaatschap, Organisatie, Role, User
+
+DEFAULT_PASSWORD = "vijf-kikkers-in-een-sloot-42"
+
+
+class OrganisatieFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisatie
+
+    name = factory.Sequence(lambda n: f"Organisatie {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Faker("name", locale="nl_NL")
+    role = Role.CONFIDANT
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or DEFAULT_PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+    @factory.post_generation
+    def organisaties(self, create, extracted, **kwargs):
+        if create and extracted:
+            for org in extracted:
+                Lidmaatschap.objects.create(user=self, organisatie=org)
+
+    @factory.post_generation
+    def totp(self, create, extracted, **kwargs):
+        """A confirmed TOTP device unless totp=False."""
+        if create and extracted is not False:
+            TOTPDevice.objects.create(user=self, name="vpcase", confirmed=True)
+
+
+class AdminFactory(UserFactory):
+    role = Role.ADMIN
+
+
+class ConfidantFactory(UserFactory):
+    role = Role.CONFIDANT
+
+
+class HRFactory(UserFactory):
+    role = Role.HR

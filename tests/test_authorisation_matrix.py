@@ -1,0 +1,118 @@
+"""Every URL of the project, for every role, against one explicit table.
+
+A URL pattern that is missing from TABLE fails the suite: a new view must say here who may
+use it. Expected outcomes:
+  200      the page is shown
+  "login"  a redirect to the login page
+  302      another redirect (e.g. to the user's own start page)
+  403/404/405/410  as the status code says
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import verified_client
+
+ROLES = ("anonymous", "confidant_a", "confidant_b", "hr_a", "admin")
+
+LOGIN = "login"
+
+
+def row(anonymous, confidant_a, confidant_b, hr_a, admin):
+    return dict(zip(ROLES, (anonymous, confidant_a, confidant_b, hr_a, admin), strict=True))
+
+
+def everyone(outcome):
+    return row(outcome, outcome, outcome, outcome, outcome)
+
+
+def signed_in(outcome):
+    return row(LOGIN, outcome, outcome, outcome, outcome)
+
+
+ADMIN_ONLY = row(LOGIN, 403, 403, 403, 200)
+ADMIN_ONLY_POST = row(LOGIN, 403, 403, 403, 405)  # GET on a POST-only admin action
+
+# url name -> (kwargs builder, expected outcome per role). Kwargs builders get the fixtures.
+TABLE = {
+    "healthz": (None, everyone(200)),
+    "home": (None, signed_in(302)),
+    "accounts:login": (None, row(200, 302, 302, 302, 302)),
+    "accounts:verify": (None, row(LOGIN, 302, 302, 302, 302)),
+    "accounts:enrol": (None, row(LOGIN, 302, 302, 302, 302)),
+    "accounts:logout": (None, everyone(405)),
+    "accounts:invitation": (lambda f: {"token": "not-a-real-token"}, everyone(410)),
+    "accounts:profile": (None, signed_in(200)),
+    "accounts:password_change": (None, signed_in(200)),
+    "accounts:backup_codes": (None, signed_in(200)),
+    "beheer:index": (None, ADMIN_ONLY),
+    "beheer:organisatie_list": (None, ADMIN_ONLY),
+    "beheer:organisatie_create": (None, ADMIN_ONLY),
+    "beheer:organisatie_edit": (lambda f: {"pk": f["org_a"].pk}, ADMIN_ONLY),
+    "beheer:account_list": (None, ADMIN_ONLY),
+    "beheer:account_create": (None, ADMIN_ONLY),
+    "beheer:account_edit": (lambda f: {"pk": f["confidant_a"].pk}, ADMIN_ONLY),
+    "beheer:account_deactivate": (lambda f: {"pk": f["confidant_a"].pk}, ADMIN_ONLY_POST),
+    "beheer:account_reactivate": (lambda f: {"pk": f["confidant_a"].pk}, ADMIN_ONLY_POST),
+    "beheer:account_invite": (lambda f: {"pk": f["confidant_a"].pk}, ADMIN_ONLY_POST),
+    "beheer:account_otp_reset": (lambda f: {"pk": f["confidant_a"].pk}, ADMIN_ONLY),
+    "beheer:audit": (None, ADMIN_ONLY),
+    "meldingen:dashboard": (None, row(LOGIN, 200, 200, 403, 403)),
+    "rapportage:hr_index": (None, row(LOGIN, 403, 403, 200, 403)),
+}
+
+
+def _walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}" if entry.name else f"<unnamed {entry.pattern}>"
+
+
+def project_url_names() -> set[str]:
+    return set(_walk(get_resolver().url_patterns))
+
+
+def test_every_url_is_in_the_table():
+    names = project_url_names()
+    missing = sorted(names - TABLE.keys())
+    stale = sorted(TABLE.keys() - names)
+    assert not missing, f"URLs without an authorisation row: {missing}"
+    assert not stale, f"Rows for URLs that no longer exist: {stale}"
+
+
+@pytest.fixture
+def world(org_a, org_b, admin_user, confidant_a, confidant_b, hr_a):
+    return {
+        "org_a": org_a,
+        "org_b": org_b,
+        "admin": admin_user,
+        "confidant_a": confidant_a,
+        "confidant_b": confidant_b,
+        "hr_a": hr_a,
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix(role, world):
+    client = Client() if role == "anonymous" else verified_client(world[role])
+    login_url = reverse("accounts:login")
+    failures = []
+    for name, (kwargs_builder, expected_by_role) in TABLE.items():
+        url = reverse(name, kwargs=kwargs_builder(world) if kwargs_builder else None)
+        response = client.get(url)
+        expected = expected_by_role[role]
+        if expected == LOGIN:
+            ok = response.status_code == 302 and response["Location"].startswith(login_url)
+        elif expected == 302:
+            ok = response.status_code == 302 and not response["Location"].startswith(login_url)
+        else:
+            ok = response.status_code == expected
+        if not ok:
+            failures.append(f"{name} ({url}): expected {expected}, got {response.status_code}")
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_slug
+from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    CONFIDANT = "confidant", _("Confidential counsellor")
+    HR = "hr", _("HR / management (report reader)")
+
+
+class Organisatie(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(
+        _("short name in web addresses"),
+        max_length=60,
+        unique=True,
+        validators=[validate_slug],
+        help_text=_("Lower-case letters, digits and hyphens; used in /o/<short name>/."),
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("retention period (months after closing)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    anonymity_threshold = models.PositiveSmallIntegerField(
+        _("anonymity threshold (k)"),
+        default=5,
+        validators=[MinValueValidator(3), MaxValueValidator(50)],
+        help_text=_("Counts below this number are never shown to HR. Never below 3."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(anonymity_threshold__gte=3), name="organisatie_k_at_least_3"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(retention_months__gte=1), name="organisatie_retention_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+
+class User(AbstractBaseUser):
+    """A person with an account: admin, confidant or HR. E-mail is the login."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    organisaties = models.ManyToManyField(
+        Organisatie,
+        through="Lidmaatschap",
+        related_name="leden",
+        blank=True,
+        verbose_name=_("organisations"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("created"), default=timezone.now)
+    # Bumped to end every session of this user at once (logout, deactivation, 2FA reset).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name", "role"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_confidant(self) -> bool:
+        return self.role == Role.CONFIDANT
+
+    @property
+    def is_hr(self) -> bool:
+        return self.role == Role.HR
+
+    # Django's auth machinery asks these; vpcase has no superusers and no Django admin.
+    is_staff = False
+    is_superuser = False
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return False
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return False
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash(settings.SECRET_KEY)
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(fallback_secret)
+
+    def _session_hash(self, secret: str) -> str:
+        return salted_hmac(
+            "vpcase.accounts.User.session",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    @property
+    def has_confirmed_totp(self) -> bool:
+        return self.totpdevice_set.filter(confirmed=True).exists()
+
+
+class Lidmaatschap(models.Model):
+    """Membership of a user in an organisation (a confidant serves it, HR reads its reports)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="lidmaatschappen")
+    organisatie = models.ForeignKey(
+        Organisatie, on_delete=models.PROTECT, related_name="lidmaatschappen"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisatie"], name="lidmaatschap_unique")
+        ]
+
+
+class Uitnodiging(models.Model):
+    """A single-use invitation link. Only a SHA-256 of the (256-bit) token is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="uitnodigingen")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["expires_at"])]
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class BackupCodeDevice(ThrottlingMixin, Device):
+    """One-time backup codes as a django-otp device.
+
+    django-otp's own static device keeps codes in plain text; these are stored as salted
+    SHA-256 hashes so that no usable code is ever in the database. A code has 16 characters
+    from a 31-letter alphabet (79 bits), so a fast hash is safe, unlike for passwords.
+    """
+
+    class Meta(Device.Meta):
+        verbose_name = _("backup codes")
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token: str) -> bool:
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        normalised = normalise_backup_code(token)
+        if normalised:
+            for code in self.codes.all():
+                if code.matches(normalised):
+                    code.delete()
+                    self.throttle_reset()
+                    return True
+        self.throttle_increment()
+        return False
+
+    @property
+    def remaining(self) -> int:
+        return self.codes.count()
+
+
+class BackupCode(models.Model):
+    device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=200)
+
+    @staticmethod
+    def hash_code(code: str, salt: str | None = None) -> str:
+        salt = salt or secrets.token_hex(16)
+        digest = hashlib.sha256(f"{salt}:{normalise_backup_code(code)}".encode()).hexdigest()
+        return f"sha256${salt}${digest}"
+
+    def matches(self, code: str) -> bool:
+        _algorithm, salt, _digest = self.code_hash.split("$", 2)
+        return hmac.compare_digest(self.hash_code(code, salt), self.code_hash)
+
+
+def normalise_backup_code(token: str) -> str:
+    return "".join(ch for ch in str(token).lower() if ch.isalnum())

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import BackupCodeDevice, Organisatie, Uitnodiging, User
+
+
+def organisatie_list() -> QuerySet[Organisatie]:
+    return Organisatie.objects.order_by("name")
+
+
+def organisatie_get(*, pk: int) -> Organisatie:
+    return get_object_or_404(Organisatie, pk=pk)
+
+
+def account_list() -> QuerySet[User]:
+    """Accounts with what the admin needs in one list: role, organisations, 2FA, last login."""
+    return (
+        User.objects.annotate(
+            has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+        )
+        .prefetch_related(Prefetch("organisaties", queryset=Organisatie.objects.order_by("name")))
+        .order_by("-is_active", "full_name", "email")
+    )
+
+
+def account_get(*, pk: int) -> User:
+    return get_object_or_404(account_list(), pk=pk)
+
+
+def account_security(user: User) -> dict:
+    backup = BackupCodeDevice.objects.filter(user=user).first()
+    return {
+        "backup_remaining": backup.remaining if backup else 0,
+        "open_invitation": Uitnodiging.objects.filter(
+            user=user, used_at__isnull=True, revoked_at__isnull=True
+        )
+        .order_by("-created_at")
+        .first(),
+        "has_password": user.has_usable_password(),
+    }

@@ -1,0 +1,13 @@
+from celery import shared_task
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from .models import Uitnodiging
+
+
+@shared_task(ignore_result=True)
+def purge_expired() -> None:
+    """Hourly: drop expired sessions and invitation rows that can no longer be used."""
+    now = timezone.now()
+    Session.objects.filter(expire_date__lt=now).delete()
+    Uitnodiging.objects.filter(expires_at__lt=now - timezone.timedelta(days=30)).delete()

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from .views import account, auth
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("inloggen/", auth.login_view, name="login"),
+    path("inloggen/code/", auth.verify_view, name="verify"),
+    path("inloggen/tweestaps/", auth.enrol_view, name="enrol"),
+    path("uitloggen/", auth.logout_view, name="logout"),
+    path("uitnodiging/<str:token>/", auth.invitation_view, name="invitation"),
+    path("account/", account.profile_view, name="profile"),
+    path("account/wachtwoord/", account.password_change_view, name="password_change"),
+    path("account/reservecodes/", account.backup_codes_view, name="backup_codes"),
+]

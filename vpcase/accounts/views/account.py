@@ -1,0 +1,57 @@
+"""My account: profile, password change, new backup codes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from .. import services
+from ..decorators import login_required
+from ..forms import ConfirmPasswordForm, PasswordChangeForm
+from ..models import BackupCodeDevice
+
+
+@login_required
+def profile_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    backup = BackupCodeDevice.objects.filter(user=user).first()
+    context = {
+        "organisaties": user.organisaties.order_by("name"),
+        "backup_remaining": backup.remaining if backup else 0,
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+@sensitive_post_parameters()
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            services.password_change(
+                request=request, user=request.user, new_password=form.cleaned_data["password1"]
+            )
+            messages.success(
+                request, _("Your password is changed. Your other sessions have been ended.")
+            )
+            return redirect("accounts:profile")
+        return render(request, "accounts/password_change.html", {"form": form}, status=400)
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@sensitive_post_parameters()
+@login_required
+@require_http_methods(["GET", "POST"])
+def backup_codes_view(request: HttpRequest) -> HttpResponse:
+    form = ConfirmPasswordForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            codes = services.backup_codes_regenerate(user=request.user)
+            return render(request, "accounts/backup_codes.html", {"codes": codes})
+        return render(request, "accounts/backup_codes_new.html", {"form": form}, status=400)
+    return render(request, "accounts/backup_codes_new.html", {"form": form})

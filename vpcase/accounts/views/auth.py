@@ -1,0 +1,264 @@
+"""Login in two steps (password, then TOTP or a backup code), enrolment, invitation, logout.
+
+Between the steps the session holds only the pending user's id and a hash bound to their
+password and session generation: nobody is logged in until the second factor is verified.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from base64 import b32encode
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from vpcase.audit.models import Action
+from vpcase.audit.services import audit_log
+
+from .. import services
+from ..decorators import login_required
+from ..forms import LoginForm, NewPasswordForm, OTPEnrolForm, OTPTokenForm
+from ..models import BackupCodeDevice, User
+
+PENDING_KEY = "_vpcase_pending_2fa"
+PENDING_TTL = 10 * 60
+NEXT_KEY = "_vpcase_next"
+
+
+def _safe_next(request: HttpRequest, value: str | None) -> str | None:
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return None
+
+
+def _start_pending(request: HttpRequest, user: User) -> None:
+    request.session.cycle_key()
+    request.session[PENDING_KEY] = {
+        "uid": user.pk,
+        "hash": user.get_session_auth_hash(),
+        "at": int(time.time()),
+    }
+
+
+def _pending_user(request: HttpRequest) -> User | None:
+    pending = request.session.get(PENDING_KEY)
+    if not pending or int(time.time()) - pending.get("at", 0) > PENDING_TTL:
+        return None
+    user = User.objects.filter(pk=pending.get("uid"), is_active=True).first()
+    if user is None or user.get_session_auth_hash() != pending.get("hash"):
+        return None
+    return user
+
+
+def _complete_login(request: HttpRequest, user: User, device) -> str | None:
+    next_url = request.session.get(NEXT_KEY)
+    request.session.pop(PENDING_KEY, None)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    otp_login(request, device)
+    return next_url
+
+
+def _render_login(request: HttpRequest, form: LoginForm, status: int = 200) -> HttpResponse:
+    return render(request, "accounts/login.html", {"form": form}, status=status)
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_verified():
+        return redirect("home")
+    if request.method == "GET":
+        request.session[NEXT_KEY] = _safe_next(request, request.GET.get("next"))
+        return _render_login(request, LoginForm())
+
+    form = LoginForm(request.POST)
+    if not form.is_valid():
+        return _render_login(request, form, status=400)
+    user = authenticate(
+        request, username=form.cleaned_data["email"], password=form.cleaned_data["password"]
+    )
+    if user is None:
+        # django-axes' middleware swaps this for the lockout page when the account is locked.
+        form.add_error(None, _("This e-mail address and password do not match an active account."))
+        return _render_login(request, form, status=400)
+    next_url = request.session.get(NEXT_KEY)
+    _start_pending(request, user)
+    request.session[NEXT_KEY] = next_url
+    if user.has_confirmed_totp:
+        return redirect("accounts:verify")
+    return redirect("accounts:enrol")
+
+
+def lockout(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes lockout page: a 429 that keeps the e-mail address that was typed."""
+    form = LoginForm(initial={"email": request.POST.get("email", "")})
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    form.lockout_message = _(
+        "This account is locked for %(minutes)d minutes after too many failed login attempts. "
+        "Try again later, or ask your administrator for help."
+    ) % {"minutes": minutes}
+    return render(request, "accounts/login.html", {"form": form, "locked": True}, status=429)
+
+
+@sensitive_post_parameters("otp_token")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_verified():
+        return redirect("home")
+    user = _pending_user(request)
+    if user is None:
+        messages.info(request, _("Please log in again."))
+        return redirect("accounts:login")
+    if not user.has_confirmed_totp:
+        return redirect("accounts:enrol")
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["otp_token"]
+        device = _verify_token(user, token)
+        if device is not None:
+            if isinstance(device, BackupCodeDevice):
+                audit_log(action=Action.BACKUP_CODE_USED, actor=user, target=user)
+                messages.warning(
+                    request,
+                    _("You used a backup code. %(n)d remain; make new ones under My account.")
+                    % {"n": device.remaining},
+                )
+            next_url = _complete_login(request, user, device)
+            return redirect(next_url or "home")
+        audit_log(action=Action.OTP_FAILED, target=user)
+        form.add_error(
+            "otp_token",
+            _(
+                "This code is not correct, already used or expired. Wait for a new code and try again."
+            ),
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/verify.html", {"form": form}, status=status)
+
+
+def _verify_token(user: User, token: str):
+    if token.isdigit() and len(token) == 6:
+        for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+            if device.verify_token(token):
+                return device
+        return None
+    for device in BackupCodeDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_token(token):
+            return device
+    return None
+
+
+@sensitive_post_parameters("otp_token")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enrol_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_verified():
+        return redirect("home")
+    user = _pending_user(request)
+    if user is None:
+        messages.info(request, _("Please log in again."))
+        return redirect("accounts:login")
+    if user.has_confirmed_totp:
+        return redirect("accounts:verify")
+    device = services.totp_device_for_enrolment(user)
+    form = OTPEnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["otp_token"]):
+            codes = services.totp_confirm(user=user, device=device)
+            _complete_login(request, user, device)
+            return render(request, "accounts/backup_codes.html", {"codes": codes, "first": True})
+        audit_log(action=Action.OTP_FAILED, target=user)
+        form.add_error(
+            "otp_token",
+            _("This code is not correct. Check the time on your phone and enter the current code."),
+        )
+    context = {
+        "form": form,
+        "qr_svg": _qr_svg(device.config_url),
+        "secret": _grouped(b32encode(device.bin_key).decode()),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/enrol.html", context, status=status)
+
+
+def _qr_svg(data: str) -> str:
+    buffer = io.BytesIO()
+    segno.make(data, error="m").save(
+        buffer,
+        kind="svg",
+        xmldecl=False,
+        svgns=True,
+        scale=5,
+        border=4,
+        title=_("QR code for your authenticator app"),
+        svgclass="qr",
+        lineclass=None,
+    )
+    return buffer.getvalue().decode()
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_authenticated:
+        services.end_all_sessions(user)
+    logout(request)
+    messages.success(request, _("You are logged out."))
+    return redirect("accounts:login")
+
+
+@sensitive_post_parameters("password1", "password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
+    uitnodiging = services.invitation_get(token)
+    if uitnodiging is None:
+        return render(request, "accounts/invitation_invalid.html", status=410)
+    user = uitnodiging.user
+    form = NewPasswordForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                uitnodiging=uitnodiging, password=form.cleaned_data["password1"]
+            )
+        except ValueError:
+            return render(request, "accounts/invitation_invalid.html", status=410)
+        if request.user.is_authenticated:
+            logout(request)
+        _start_pending(request, user)
+        messages.success(request, _("Your password is set. Now set up two-factor authentication."))
+        return redirect("accounts:enrol")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "accounts/invitation.html", {"form": form, "invitee": user}, status=status
+    )
+
+
+@login_required
+def home_redirect(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_admin:
+        return redirect("beheer:index")
+    if user.is_confidant:
+        return redirect("meldingen:dashboard")
+    return redirect("rapportage:hr_index")

@@ -1,0 +1,189 @@
+"""/beheer/: the admin's management of organisations and accounts.
+
+Structural rule: nothing here reads a case model. The admin sees accounts, organisations and
+the account-action trail, never content.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from vpcase.audit.selectors import account_event_list
+
+from .. import selectors, services
+from ..decorators import admin_required
+from ..forms import AccountCreateForm, AccountEditForm, ConfirmPasswordForm, OrganisatieForm
+
+
+@admin_required
+def index_view(request: HttpRequest) -> HttpResponse:
+    context = {
+        "org_count": selectors.organisatie_list().filter(is_active=True).count(),
+        "account_count": selectors.account_list().filter(is_active=True).count(),
+        "events": account_event_list()[:10],
+    }
+    return render(request, "beheer/index.html", context)
+
+
+# --- Organisations ------------------------------------------------------------------------
+
+
+@admin_required
+def organisatie_list_view(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "beheer/organisatie_list.html", {"organisaties": selectors.organisatie_list()}
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def organisatie_create_view(request: HttpRequest) -> HttpResponse:
+    form = OrganisatieForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            org = services.organisatie_create(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Organisation “%(name)s” created.") % {"name": org.name})
+            return redirect("beheer:organisatie_list")
+        return render(request, "beheer/organisatie_form.html", {"form": form}, status=400)
+    return render(request, "beheer/organisatie_form.html", {"form": form})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def organisatie_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    org = selectors.organisatie_get(pk=pk)
+    form = OrganisatieForm(request.POST or None, instance=org)
+    if request.method == "POST":
+        if form.is_valid():
+            services.organisatie_update(actor=request.user, organisatie=org, **form.cleaned_data)
+            messages.success(request, _("Organisation “%(name)s” saved.") % {"name": org.name})
+            return redirect("beheer:organisatie_list")
+        org.refresh_from_db()
+        status = 400
+    else:
+        status = 200
+    context = {"form": form, "organisatie": org}
+    return render(request, "beheer/organisatie_form.html", context, status=status)
+
+
+# --- Accounts -----------------------------------------------------------------------------
+
+
+@admin_required
+def account_list_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "beheer/account_list.html", {"accounts": selectors.account_list()})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def account_create_view(request: HttpRequest) -> HttpResponse:
+    form = AccountCreateForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            user = services.user_create(actor=request.user, **form.cleaned_data)
+            services.invitation_send(actor=request.user, user=user, request=request)
+            messages.success(
+                request,
+                _("Account for %(name)s created; an invitation was sent to %(email)s.")
+                % {"name": user.full_name, "email": user.email},
+            )
+            return redirect("beheer:account_list")
+        return render(request, "beheer/account_create.html", {"form": form}, status=400)
+    return render(request, "beheer/account_create.html", {"form": form})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def account_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get(pk=pk)
+    initial = {"full_name": account.full_name, "organisaties": account.organisaties.all()}
+    form = AccountEditForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            services.user_update(actor=request.user, user=account, **form.cleaned_data)
+            messages.success(request, _("Account of %(name)s saved.") % {"name": account.full_name})
+            return redirect("beheer:account_list")
+        status = 400
+    else:
+        status = 200
+    context = {"form": form, "account": account, **selectors.account_security(account)}
+    return render(request, "beheer/account_edit.html", context, status=status)
+
+
+@admin_required
+@require_POST
+def account_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get(pk=pk)
+    if account.pk == request.user.pk:
+        messages.error(request, _("You cannot deactivate your own account."))
+        return redirect("beheer:account_edit", pk=pk)
+    services.user_deactivate(actor=request.user, user=account)
+    messages.success(
+        request,
+        _("%(name)s is deactivated; all of their sessions have ended.")
+        % {"name": account.full_name},
+    )
+    return redirect("beheer:account_edit", pk=pk)
+
+
+@admin_required
+@require_POST
+def account_reactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get(pk=pk)
+    services.user_reactivate(actor=request.user, user=account)
+    messages.success(request, _("%(name)s is active again.") % {"name": account.full_name})
+    return redirect("beheer:account_edit", pk=pk)
+
+
+@admin_required
+@require_POST
+def account_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get(pk=pk)
+    if not account.is_active:
+        messages.error(request, _("Reactivate the account before sending an invitation."))
+        return redirect("beheer:account_edit", pk=pk)
+    services.invitation_send(actor=request.user, user=account, request=request)
+    messages.success(
+        request,
+        _("A new invitation was sent to %(email)s; older links no longer work.")
+        % {"email": account.email},
+    )
+    return redirect("beheer:account_edit", pk=pk)
+
+
+@sensitive_post_parameters("current_password")
+@admin_required
+@require_http_methods(["GET", "POST"])
+def account_otp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get(pk=pk)
+    form = ConfirmPasswordForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            services.otp_reset(actor=request.user, user=account)
+            messages.success(
+                request,
+                _(
+                    "Two-factor authentication of %(name)s is reset. They set it up again at "
+                    "their next login; all of their sessions have ended."
+                )
+                % {"name": account.full_name},
+            )
+            return redirect("beheer:account_edit", pk=pk)
+        status = 400
+    else:
+        status = 200
+    return render(
+        request, "beheer/account_otp_reset.html", {"form": form, "account": account}, status=status
+    )
+
+
+@admin_required
+def audit_view(request: HttpRequest) -> HttpResponse:
+    page = Paginator(account_event_list(), 50).get_page(request.GET.get("page"))
+    return render(request, "beheer/audit.html", {"page": page})

@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    LOGIN_LOCKED = "login_locked", _("Login locked (too many attempts)")
+    LOGOUT = "logout", _("Logged out")
+    SESSION_EXPIRED = "session_expired", _("Session expired")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_SET = "password_set", _("Password set through invitation")
+    OTP_FAILED = "otp_failed", _("Two-factor code rejected")
+    OTP_ENROLLED = "otp_enrolled", _("Two-factor authentication set up")
+    OTP_RESET = "otp_reset", _("Two-factor authentication reset")
+    BACKUP_CODE_USED = "backup_code_used", _("Backup code used")
+    BACKUP_CODES_REGENERATED = "backup_codes_new", _("New backup codes made")
+    USER_CREATED = "user_created", _("Account created")
+    USER_UPDATED = "user_updated", _("Account changed")
+    USER_DEACTIVATED = "user_deactivated", _("Account deactivated")
+    USER_REACTIVATED = "user_reactivated", _("Account reactivated")
+    INVITATION_SENT = "invitation_sent", _("Invitation sent")
+    INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+    ORG_CREATED = "org_created", _("Organisation created")
+    ORG_UPDATED = "org_updated", _("Organisation changed")
+    ORG_DEACTIVATED = "org_deactivated", _("Organisation deactivated")
+    ORG_REACTIVATED = "org_reactivated", _("Organisation reactivated")
+
+
+# Actions about accounts and organisations, shown to the admin in /beheer/audit/.
+ACCOUNT_ACTIONS = [a.value for a in Action]
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when. Never content, passwords or codes.
+
+    Rows are append-only: a database trigger rejects UPDATE and DELETE (see migration 0002).
+    """
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    action = models.CharField(max_length=40, choices=Action.choices, db_index=True)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    organisatie = models.ForeignKey(
+        "accounts.Organisatie",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"

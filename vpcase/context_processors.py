@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils.translation import get_language
+
+
+def navigation(request: HttpRequest) -> dict:
+    current = get_language()
+    other = "en" if current == "nl" else "nl"
+    return {
+        "other_language": other,
+        "other_language_name": dict(settings.LANGUAGES)[other],
+        "other_language_url": translate_url(request.get_full_path(), other),
+    }

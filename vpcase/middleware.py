@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from vpcase.audit.models import Action
+from vpcase.audit.services import audit_log
+
+LAST_SEEN_KEY = "_vpcase_last_seen"
+# Refresh the timestamp (one session write) at most once a minute, not on every request.
+REFRESH_AFTER = 60
+
+
+class IdleTimeoutMiddleware:
+    """Log a signed-in user out after SESSION_IDLE_TIMEOUT seconds without a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN_KEY, now)
+            if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+                audit_log(action=Action.SESSION_EXPIRED, actor=user, target=user)
+                logout(request)
+                messages.info(request, _("You were logged out after 30 minutes of inactivity."))
+                return redirect_to_login(request.get_full_path())
+            if now - last_seen >= REFRESH_AFTER or LAST_SEEN_KEY not in request.session:
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """No page of vpcase may be kept by a browser or proxy cache: it may be a shared device."""
+
+    PERMISSIONS_POLICY = (
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+        "microphone=(), payment=(), usb=()"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store"
+        response.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
+        return response

@@ -1,0 +1,346 @@
+"""vpcase settings: one module, everything from the environment (see .env.example).
+
+VPCASE_ENV selects the mode:
+- ``production`` (the default): DEBUG off, real keys required, secure cookies and HSTS.
+- ``development``: DEBUG on, insecure well-known keys allowed, mail to the console.
+- ``test``: like development but DEBUG off and mail kept in memory.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+env.smart_cast = False
+
+
+def env_secret(name: str, default: str = "") -> str:
+    """Read NAME, or the file named by NAME_FILE (Docker secrets)."""
+    path = env.str(f"{name}_FILE", default="")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    return env.str(name, default=default)
+
+
+VPCASE_ENV = env.str("VPCASE_ENV", default="production")
+if VPCASE_ENV not in {"production", "development", "test"}:
+    raise ImproperlyConfigured("VPCASE_ENV must be production, development or test.")
+PRODUCTION = VPCASE_ENV == "production"
+TESTING = VPCASE_ENV == "test"
+
+DEBUG = env.bool("DEBUG", default=VPCASE_ENV == "development")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when VPCASE_ENV=production.")
+
+# --- Keys -------------------------------------------------------------------------------
+# SECRET_KEY signs sessions and is also the HMAC key of django-cryptography; CRYPTOGRAPHY_KEY
+# derives the AES key of every encrypted field. Both are *data keys*: changing either without
+# re-encrypting (manage.py rotate_encryption_key, later) makes case notes unreadable.
+DEV_SECRET_KEY = "insecure-development-secret-key-do-not-use-in-production-0123456789"
+DEV_CRYPTOGRAPHY_KEY = "insecure-development-cryptography-key-do-not-use-in-production-0123"
+KNOWN_INSECURE_KEYS = {
+    DEV_SECRET_KEY,
+    DEV_CRYPTOGRAPHY_KEY,
+    "change-me",
+    "changeme",
+    "secret",
+    "CHANGE_ME_TO_A_LONG_RANDOM_STRING",
+}
+MIN_KEY_LENGTH = 50
+
+SECRET_KEY = env_secret("SECRET_KEY")
+CRYPTOGRAPHY_KEY = env_secret("CRYPTOGRAPHY_KEY")
+
+
+def _check_key(name: str, value: str) -> None:
+    if not value:
+        raise ImproperlyConfigured(f"{name} is not set; production mode refuses to start.")
+    if len(value) < MIN_KEY_LENGTH:
+        raise ImproperlyConfigured(
+            f"{name} is shorter than {MIN_KEY_LENGTH} characters; production mode refuses to "
+            "start. Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+        )
+    if value in KNOWN_INSECURE_KEYS or len(set(value)) < 10:
+        raise ImproperlyConfigured(f"{name} is a default or trivial value; refusing to start.")
+
+
+if PRODUCTION:
+    _check_key("SECRET_KEY", SECRET_KEY)
+    _check_key("CRYPTOGRAPHY_KEY", CRYPTOGRAPHY_KEY)
+    if SECRET_KEY == CRYPTOGRAPHY_KEY:
+        raise ImproperlyConfigured("SECRET_KEY and CRYPTOGRAPHY_KEY must differ.")
+else:
+    SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
+    CRYPTOGRAPHY_KEY = CRYPTOGRAPHY_KEY or DEV_CRYPTOGRAPHY_KEY
+
+# --- Hosts ----------------------------------------------------------------------------------
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Base address for links in e-mail (invitations). Empty: derived from the request.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "django_htmx",
+    "vpcase.accounts",
+    "vpcase.audit",
+    "meldingen",
+    "rapportage",
+]
+# Django's admin site is deliberately not installed: /beheer/ is the only management UI, so
+# no case model can ever be exposed through it.
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "vpcase.middleware.IdleTimeoutMiddleware",
+    "vpcase.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as its documentation asks: turns lockouts into our 429 page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "vpcase.urls"
+WSGI_APPLICATION = "vpcase.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "vpcase.context_processors.navigation",
+            ],
+            "libraries": {"vpcase_forms": "vpcase.templatetags.vpcase_forms"},
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATA_DIR = Path(env.str("VPCASE_DATA_DIR", default=str(BASE_DIR / "var")))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'vpcase.sqlite3'}")
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Reuse connections, but check them first so that a restarted PostgreSQL is survived.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth -----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "vpcase.accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+
+# Login lockout (django-axes): by account, so that an attacker cannot lock out an office that
+# shares one IP address, with a cool-off so that nobody stays locked out for good.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "email"
+AXES_PASSWORD_FORM_FIELD = "password"
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "token", "otp_token"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "vpcase.accounts.views.auth.lockout"
+AXES_USERNAME_CALLABLE = "vpcase.accounts.services.axes_username"
+AXES_VERBOSE = False
+# axes.W006 asks to add ip_address to the lockout parameters. We don't on purpose: a lockout by
+# IP lets one person lock out a whole office behind one NAT address (SecureDrop tests for
+# exactly this), and vpcase accounts are few and known, so locking the account is what counts.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+OTP_TOTP_ISSUER = "vpcase"
+OTP_TOTP_THROTTLE_FACTOR = 1
+INVITATION_VALID_HOURS = 72
+BACKUP_CODE_COUNT = 10
+
+# --- Sessions and cookies -------------------------------------------------------------------
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_TIMEOUT = 30 * 60
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "vpcase_session"
+CSRF_COOKIE_AGE = None  # a session cookie, not Django's 52 weeks
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_FAILURE_VIEW = "vpcase.views.csrf_failure"
+LANGUAGE_COOKIE_AGE = None
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=63072000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if env.bool("USE_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    }
+}
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = not PRODUCTION
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if not PRODUCTION
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# --- Cache, Celery --------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "vpcase",
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        }
+    }
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than the slowest task, or a late-acked task would run twice in parallel.
+        "visibility_timeout": 3600,
+        "socket_timeout": 5,
+        "socket_connect_timeout": 5,
+    }
+else:
+    # Embedded default: tasks travel through a folder to a real worker process, no Redis.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CELERY_BROKER_URL = "filesystem://"
+    _queue_dir = DATA_DIR / "celery"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir / "queue"),
+        "data_folder_out": str(_queue_dir / "queue"),
+        "processed_folder": str(_queue_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 15 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULE = {
+    "accounts-purge-expired": {
+        "task": "vpcase.accounts.tasks.purge_expired",
+        "schedule": 60 * 60,
+        "options": {"expires": 50 * 60},
+    },
+}
+
+# --- E-mail ---------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url(
+    "EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://"
+)
+vars().update(EMAIL_CONFIG)
+if TESTING:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="vpcase <noreply@vpcase.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Logging --------------------------------------------------------------------------------
+# No IP addresses or user agents: Django's own loggers never include them, and the request
+# logger only records the path. Confidential text is never passed to a logger.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.security.DisallowedHost": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+
+from vpcase.accounts.forms import SECRET_FIELDS
+
+# Fields whose names suggest a secret are dropped as well, whatever form they come from.
+SECRET_NAME_PARTS = ("password", "token", "code", "secret")
+
+
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness with one trivial query; the benchmark uses it as its floor."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _is_same_origin(request: HttpRequest) -> bool:
+    origin = request.META.get("HTTP_ORIGIN")
+    if not origin:
+        return False
+    return origin in {f"http://{request.get_host()}", f"https://{request.get_host()}"}
+
+
+@requires_csrf_token
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """403 that gives back what the user typed (secrets excepted) with a fresh token.
+
+    Only for a same-origin POST: a cross-site forgery gets the plain message, so an attacker
+    cannot use this page to put their values in front of the user.
+    """
+    kept = []
+    if request.method == "POST" and _is_same_origin(request):
+        for name in request.POST:
+            if name in SECRET_FIELDS or any(part in name.lower() for part in SECRET_NAME_PARTS):
+                continue
+            for value in request.POST.getlist(name):
+                kept.append((name, value))
+    context = {"kept": kept, "action": request.path}
+    return render(request, "errors/csrf.html", context, status=403)
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "errors/400.html", status=400)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors that touch the database: it may be what failed.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("errors/500.html").render({}), status=500)
