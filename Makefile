@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 
 # Tests run against the real services (PostgreSQL and Redis on this machine by default).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vpcase
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 PYTEST_ARGS ?=
 
 .PHONY: run test test-fast lint format messages migrate clean

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings as settings_module
 from django.test import Client
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -20,6 +22,14 @@ TEST_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher"]
 @pytest.fixture(autouse=True)
 def _cheap_password_hashing(settings):
     settings.PASSWORD_HASHERS = TEST_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def _dutch_by_default():
+    # reverse() follows the active language; a test that visited /en/ must not leak into the next.
+    translation.activate(settings_module.LANGUAGE_CODE)
+    yield
+    translation.activate(settings_module.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

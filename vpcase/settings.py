@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -151,6 +152,12 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATA_DIR = Path(env.str("VPCASE_DATA_DIR", default=str(BASE_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The embedded defaults (SQLite, a file-based task queue, console mail) are for development
+# only: production refuses to start without the real services.
+if PRODUCTION:
+    for _required in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SITE_URL"):
+        if not env.str(_required, default=""):
+            raise ImproperlyConfigured(f"{_required} must be set when VPCASE_ENV=production.")
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'vpcase.sqlite3'}")
 }
@@ -173,11 +180,11 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "vpcase.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "vpcase.accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "vpcase.accounts.validators.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
@@ -220,7 +227,9 @@ CSRF_FAILURE_VIEW = "vpcase.views.csrf_failure"
 LANGUAGE_COOKIE_AGE = None
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin", not "no-referrer": with no-referrer browsers send `Origin: null` on form
+# posts, which Django's CSRF origin check rightly rejects. Other sites still get no referrer.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
@@ -230,6 +239,10 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=63072000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # security.W021: HSTS preloading binds the whole registered domain and its subdomains
+        # for months; that is the domain owner's decision, not the app's (SECURE_HSTS_PRELOAD).
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -258,7 +271,7 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = not PRODUCTION
@@ -273,11 +286,21 @@ STORAGES = {
 
 # --- Cache, Celery --------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def _next_redis_db(url: str) -> str:
+    """The same server, the next database number: the cache must never share the broker's
+    database, because clearing the cache (FLUSHDB) would drop queued tasks."""
+    parts = urlsplit(url)
+    db = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{db + 1}"))
+
+
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": env.str("CACHE_REDIS_URL", default=_next_redis_db(REDIS_URL)),
             "KEY_PREFIX": "vpcase",
             "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
         }
@@ -294,10 +317,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "filesystem://"
     _queue_dir = DATA_DIR / "celery"
+    for _sub in ("queue", "processed", "control"):
+        (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),
         "processed_folder": str(_queue_dir / "processed"),
+        "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_SERIALIZER = "json"
@@ -321,9 +347,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- E-mail ---------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url(
-    "EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://"
-)
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 if TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -30,6 +32,8 @@ from .models import (
     Uitnodiging,
     User,
 )
+
+logger = logging.getLogger(__name__)
 
 BACKUP_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 
@@ -170,6 +174,7 @@ def password_change(*, request: HttpRequest, user: User, new_password: str) -> N
 class IssuedInvitation:
     uitnodiging: Uitnodiging
     url: str
+    sent: bool
 
 
 def invitation_send(
@@ -200,10 +205,14 @@ def invitation_send(
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
         body = render_to_string("accounts/email/invitation_body.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    )
-    return IssuedInvitation(uitnodiging=uitnodiging, url=url)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        sent = True
+    except (OSError, smtplib.SMTPException):
+        # The link is a credential: log that sending failed, never the message itself.
+        logger.exception("Invitation mail for user %s could not be sent", user.pk)
+        sent = False
+    return IssuedInvitation(uitnodiging=uitnodiging, url=url, sent=sent)
 
 
 def invitation_get(token: str) -> Uitnodiging | None:

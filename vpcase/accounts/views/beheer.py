@@ -87,12 +87,15 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             user = services.user_create(actor=request.user, **form.cleaned_data)
-            services.invitation_send(actor=request.user, user=user, request=request)
-            messages.success(
-                request,
-                _("Account for %(name)s created; an invitation was sent to %(email)s.")
-                % {"name": user.full_name, "email": user.email},
-            )
+            issued = services.invitation_send(actor=request.user, user=user, request=request)
+            if issued.sent:
+                messages.success(
+                    request,
+                    _("Account for %(name)s created; an invitation was sent to %(email)s.")
+                    % {"name": user.full_name, "email": user.email},
+                )
+            else:
+                messages.error(request, _mail_failed(user))
             return redirect("beheer:account_list")
         return render(request, "beheer/account_create.html", {"form": form}, status=400)
     return render(request, "beheer/account_create.html", {"form": form})
@@ -148,13 +151,23 @@ def account_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not account.is_active:
         messages.error(request, _("Reactivate the account before sending an invitation."))
         return redirect("beheer:account_edit", pk=pk)
-    services.invitation_send(actor=request.user, user=account, request=request)
-    messages.success(
-        request,
-        _("A new invitation was sent to %(email)s; older links no longer work.")
-        % {"email": account.email},
-    )
+    issued = services.invitation_send(actor=request.user, user=account, request=request)
+    if issued.sent:
+        messages.success(
+            request,
+            _("A new invitation was sent to %(email)s; older links no longer work.")
+            % {"email": account.email},
+        )
+    else:
+        messages.error(request, _mail_failed(account))
     return redirect("beheer:account_edit", pk=pk)
+
+
+def _mail_failed(user) -> str:
+    return _(
+        "The invitation e-mail to %(email)s could not be sent. Check the mail settings and "
+        "send a new invitation from the account page."
+    ) % {"email": user.email}
 
 
 @sensitive_post_parameters("current_password")
