@@ -1,9 +1,45 @@
 from django.urls import path
 
-from . import views
+from .views import concept, dashboard, export, gesprek, melding, toegang
 
 app_name = "meldingen"
 
 urlpatterns = [
-    path("", views.dashboard_view, name="dashboard"),
+    path("", dashboard.dashboard_view, name="dashboard"),
+    path("meldingen/", dashboard.melding_list_view, name="list"),
+    path("meldingen/nieuw/", melding.melding_create_view, name="create"),
+    path("meldingen/<uuid:public_id>/", melding.melding_detail_view, name="detail"),
+    path("meldingen/<uuid:public_id>/bewerken/", melding.melding_edit_view, name="edit"),
+    path("meldingen/<uuid:public_id>/status/", melding.melding_status_view, name="status"),
+    path("meldingen/<uuid:public_id>/afsluiten/", melding.melding_close_view, name="close"),
+    path(
+        "meldingen/<uuid:public_id>/bewaarplicht/",
+        melding.melding_legal_hold_view,
+        name="legal_hold",
+    ),
+    path(
+        "meldingen/<uuid:public_id>/doorbreking/",
+        melding.doorbreking_create_view,
+        name="doorbreking",
+    ),
+    path("meldingen/<uuid:public_id>/geschiedenis/", melding.melding_history_view, name="history"),
+    path("meldingen/<uuid:public_id>/inzage/", export.export_view, name="export"),
+    path(
+        "meldingen/<uuid:public_id>/gesprekken/nieuw/",
+        gesprek.gesprek_create_view,
+        name="gesprek_create",
+    ),
+    path(
+        "meldingen/<uuid:public_id>/gesprekken/<int:pk>/",
+        gesprek.gesprek_edit_view,
+        name="gesprek_edit",
+    ),
+    path("meldingen/<uuid:public_id>/toegang/", toegang.toegang_view, name="toegang"),
+    path(
+        "meldingen/<uuid:public_id>/toegang/<int:pk>/intrekken/",
+        toegang.toegang_revoke_view,
+        name="toegang_revoke",
+    ),
+    path("concept/", concept.concept_save_view, name="concept_save"),
+    path("concept/verwijderen/", concept.concept_discard_view, name="concept_discard"),
 ]

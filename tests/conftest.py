@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.conf import settings as settings_module
 from django.test import Client
@@ -99,5 +101,6 @@ def hr_client(hr_a):
 
 def totp_now(device: TOTPDevice, offset_steps: int = 0) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = totp.time + offset_steps * device.step
+    # time.time(), looked up now, so that a test that moves the clock moves the code too.
+    totp.time = time.time() + offset_steps * device.step
     return f"{totp.token():06d}"

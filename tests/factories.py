@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vpcase.accounts.models import Lidmaatschap, Organisatie, Role, User
@@ -54,3 +55,50 @@ class ConfidantFactory(UserFactory):
 
 class HRFactory(UserFactory):
     role = Role.HR
+
+
+class MeldingFactory(factory.django.DjangoModelFactory):
+    """A case made through the service, as the app makes them (number, timeline, audit)."""
+
+    class Meta:
+        model = "meldingen.Melding"
+
+    behandelaar = factory.SubFactory(ConfidantFactory)
+    organisatie = factory.SubFactory(OrganisatieFactory)
+    kanaal = "persoonlijk"
+    relatie = "collega"
+    melder_rol = "medewerker"
+    melder_naam = factory.Faker("name", locale="nl_NL")
+    samenvatting = factory.Faker("paragraph", locale="nl_NL")
+    categorieen = ("pesten",)
+
+    @classmethod
+    def _create(cls, model_class, *args, behandelaar, organisatie, categorieen, **kwargs):
+        from meldingen import services
+
+        if not behandelaar.organisaties.filter(pk=organisatie.pk).exists():
+            Lidmaatschap.objects.create(user=behandelaar, organisatie=organisatie)
+        return services.melding_create(
+            user=behandelaar, organisatie=organisatie, categorieen=categorieen, **kwargs
+        )
+
+
+class GesprekFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meldingen.Gesprek"
+
+    melding = factory.SubFactory(MeldingFactory)
+    datum = factory.LazyFunction(timezone.localdate)
+    duur_minuten = 45
+    vorm = "fysiek"
+    notities = factory.Faker("paragraph", nb_sentences=8, locale="nl_NL")
+    afspraken = "Over twee weken opnieuw spreken."
+    interventies = ("luisterend_oor",)
+
+    @classmethod
+    def _create(cls, model_class, *args, melding, interventies, **kwargs):
+        from meldingen import services
+
+        return services.gesprek_add(
+            user=melding.behandelaar, melding=melding, interventies=interventies, **kwargs
+        )

@@ -34,6 +34,11 @@ def signed_in(outcome):
 
 
 ADMIN_ONLY = row(LOGIN, 403, 403, 403, 200)
+CONFIDANTS = row(LOGIN, 200, 200, 403, 403)
+# One case of confidant A: everybody else gets a 404, as if it did not exist.
+CASE_OF_A = row(LOGIN, 200, 404, 404, 404)
+CASE_OF_A_POST_ONLY = row(LOGIN, 405, 405, 404, 404)  # GET; the POST rows below check scope
+CASE = lambda f: {"public_id": f["melding_a"].public_id}  # noqa: E731
 ADMIN_ONLY_POST = row(LOGIN, 403, 403, 403, 405)  # GET on a POST-only admin action
 
 # url name -> (kwargs builder, expected outcome per role). Kwargs builders get the fixtures.
@@ -60,7 +65,30 @@ TABLE = {
     "beheer:account_invite": (lambda f: {"pk": f["confidant_a"].pk}, ADMIN_ONLY_POST),
     "beheer:account_otp_reset": (lambda f: {"pk": f["confidant_a"].pk}, ADMIN_ONLY),
     "beheer:audit": (None, ADMIN_ONLY),
-    "meldingen:dashboard": (None, row(LOGIN, 200, 200, 403, 403)),
+    "meldingen:dashboard": (None, CONFIDANTS),
+    "meldingen:list": (None, CONFIDANTS),
+    "meldingen:create": (None, CONFIDANTS),
+    "meldingen:detail": (CASE, CASE_OF_A),
+    "meldingen:edit": (CASE, CASE_OF_A),
+    "meldingen:status": (CASE, CASE_OF_A_POST_ONLY),
+    "meldingen:close": (CASE, CASE_OF_A),
+    "meldingen:legal_hold": (CASE, CASE_OF_A),
+    "meldingen:doorbreking": (CASE, CASE_OF_A),
+    "meldingen:history": (CASE, CASE_OF_A),
+    "meldingen:export": (CASE, CASE_OF_A),
+    "meldingen:gesprek_create": (CASE, CASE_OF_A),
+    "meldingen:gesprek_edit": (
+        lambda f: {"public_id": f["melding_a"].public_id, "pk": f["gesprek_a"].pk},
+        CASE_OF_A,
+    ),
+    "meldingen:toegang": (CASE, CASE_OF_A),
+    "meldingen:toegang_revoke": (
+        lambda f: {"public_id": f["melding_a"].public_id, "pk": f["toegang_a"].pk},
+        CASE_OF_A_POST_ONLY,
+    ),
+    "meldingen:concept_save": (None, everyone(405)),
+    "meldingen:concept_discard": (None, row(LOGIN, 405, 405, 403, 403)),
+    "beheer:account_handover": (lambda f: {"pk": f["confidant_a"].pk}, ADMIN_ONLY),
     "rapportage:hr_index": (None, row(LOGIN, 403, 403, 200, 403)),
 }
 
@@ -86,8 +114,35 @@ def test_every_url_is_in_the_table():
     assert not stale, f"Rows for URLs that no longer exist: {stale}"
 
 
+# POSTs that change a case: only confidant A gets past the scope check (anything but 404).
+POST_TABLE = {
+    "meldingen:detail": CASE,
+    "meldingen:edit": CASE,
+    "meldingen:status": CASE,
+    "meldingen:close": CASE,
+    "meldingen:legal_hold": CASE,
+    "meldingen:doorbreking": CASE,
+    "meldingen:export": CASE,
+    "meldingen:gesprek_create": CASE,
+    "meldingen:gesprek_edit": lambda f: {
+        "public_id": f["melding_a"].public_id,
+        "pk": f["gesprek_a"].pk,
+    },
+    "meldingen:toegang": CASE,
+    "meldingen:toegang_revoke": lambda f: {
+        "public_id": f["melding_a"].public_id,
+        "pk": f["toegang_a"].pk,
+    },
+}
+
+
 @pytest.fixture
 def world(org_a, org_b, admin_user, confidant_a, confidant_b, hr_a):
+    from meldingen import services
+    from tests.factories import ConfidantFactory, GesprekFactory, MeldingFactory
+
+    melding = MeldingFactory(behandelaar=confidant_a, organisatie=org_a)
+    colleague = ConfidantFactory(organisaties=[org_a])
     return {
         "org_a": org_a,
         "org_b": org_b,
@@ -95,6 +150,9 @@ def world(org_a, org_b, admin_user, confidant_a, confidant_b, hr_a):
         "confidant_a": confidant_a,
         "confidant_b": confidant_b,
         "hr_a": hr_a,
+        "melding_a": melding,
+        "gesprek_a": GesprekFactory(melding=melding),
+        "toegang_a": services.toegang_grant(user=confidant_a, melding=melding, colleague=colleague),
     }
 
 
@@ -116,3 +174,32 @@ def test_matrix(role, world):
         if not ok:
             failures.append(f"{name} ({url}): expected {expected}, got {response.status_code}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_case_posts_are_scoped(role, world):
+    client = Client() if role == "anonymous" else verified_client(world[role])
+    login_url = reverse("accounts:login")
+    failures = []
+    for name, kwargs_builder in POST_TABLE.items():
+        url = reverse(name, kwargs=kwargs_builder(world))
+        response = client.post(url, {})
+        code = response.status_code
+        if role == "anonymous":
+            ok = code == 302 and response["Location"].startswith(login_url)
+        elif role == "confidant_a":
+            ok = code != 404 and code < 500
+        else:
+            ok = code == 404
+        if not ok:
+            failures.append(f"POST {name}: got {code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_post_table_covers_every_case_url():
+    case_urls = {
+        n
+        for n, (kw, _e) in TABLE.items()
+        if kw is CASE or n.startswith("meldingen:gesprek") or n.startswith("meldingen:toegang")
+    }
+    assert case_urls - {"meldingen:history"} <= set(POST_TABLE)

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language
@@ -9,6 +8,5 @@ def navigation(request: HttpRequest) -> dict:
     other = "en" if current == "nl" else "nl"
     return {
         "other_language": other,
-        "other_language_name": dict(settings.LANGUAGES)[other],
         "other_language_url": translate_url(request.get_full_path(), other),
     }

@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from meldingen.concepts import remember_expired_user, stash_post
 from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log
 
@@ -31,7 +32,18 @@ class IdleTimeoutMiddleware:
             if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
                 audit_log(action=Action.SESSION_EXPIRED, actor=user, target=user)
                 logout(request)
-                messages.info(request, _("You were logged out after 30 minutes of inactivity."))
+                remember_expired_user(request, user)
+                if request.method == "POST" and stash_post(request, user):
+                    messages.warning(
+                        request,
+                        _(
+                            "You were logged out after 30 minutes of inactivity, so nothing was "
+                            "saved yet. Your text is kept: log in again and it will be back in "
+                            "the form."
+                        ),
+                    )
+                else:
+                    messages.info(request, _("You were logged out after 30 minutes of inactivity."))
                 return redirect_to_login(request.get_full_path())
             if now - last_seen >= REFRESH_AFTER or LAST_SEEN_KEY not in request.session:
                 request.session[LAST_SEEN_KEY] = now

@@ -215,7 +215,10 @@ BACKUP_CODE_COUNT = 10
 # --- Sessions and cookies -------------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_TIMEOUT = 30 * 60
-SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+# The idle timeout is enforced by vpcase.middleware.IdleTimeoutMiddleware. The stored session
+# outlives it (the cookie itself ends with the browser) so that the middleware can tell a
+# timed-out user from a stranger and keep a form posted after the timeout as a draft.
+SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -366,5 +369,7 @@ LOGGING = {
     "loggers": {
         "django.security.DisallowedHost": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

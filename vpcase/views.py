@@ -36,13 +36,30 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     cannot use this page to put their values in front of the user.
     """
     kept = []
+    draft_saved = False
+    user = getattr(request, "user", None)
+    if (
+        request.method == "POST"
+        and _is_same_origin(request)
+        and user is not None
+        and user.is_authenticated
+        and user.is_verified()
+        and getattr(user, "is_confidant", False)
+    ):
+        from meldingen import concepts
+
+        draft_saved = concepts.stash_post(request, user)
     if request.method == "POST" and _is_same_origin(request):
         for name in request.POST:
-            if name in SECRET_FIELDS or any(part in name.lower() for part in SECRET_NAME_PARTS):
+            if (
+                name.startswith("_")
+                or name in SECRET_FIELDS
+                or any(part in name.lower() for part in SECRET_NAME_PARTS)
+            ):
                 continue
             for value in request.POST.getlist(name):
                 kept.append((name, value))
-    context = {"kept": kept, "action": request.path}
+    context = {"kept": kept, "action": request.path, "draft_saved": draft_saved}
     return render(request, "errors/csrf.html", context, status=403)
 
 

@@ -217,7 +217,7 @@ def test_activity_keeps_session_alive(confidant_a, monkeypatch):
 
 
 def test_session_cookie_settings(settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_IDLE_TIMEOUT == 30 * 60
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
     assert settings.CSRF_COOKIE_AGE is None
 

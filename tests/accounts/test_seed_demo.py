@@ -21,7 +21,7 @@ def test_seed_demo_creates_one_account_per_role_that_can_log_in():
     assert {u.role for u in User.objects.all()} == {Role.ADMIN, Role.CONFIDANT, Role.HR}
 
     email = "vp@demo.vpcase.invalid"
-    block = text[text.index(email):]
+    block = text[text.index(email) :]
     password = re.search(r"password: (\S+)", block).group(1)
     backup = re.search(r"backup codes: ([a-z0-9-]+)", block).group(1)
     client = Client()

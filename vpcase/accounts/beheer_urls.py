@@ -22,5 +22,6 @@ urlpatterns = [
         beheer.account_otp_reset_view,
         name="account_otp_reset",
     ),
+    path("accounts/<int:pk>/overdragen/", beheer.account_handover_view, name="account_handover"),
     path("audit/", beheer.audit_view, name="audit"),
 ]

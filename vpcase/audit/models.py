@@ -27,10 +27,27 @@ class Action(models.TextChoices):
     ORG_UPDATED = "org_updated", _("Organisation changed")
     ORG_DEACTIVATED = "org_deactivated", _("Organisation deactivated")
     ORG_REACTIVATED = "org_reactivated", _("Organisation reactivated")
+    CASE_REASSIGNED = "case_reassigned", _("Case handed over to a successor")
+    CASE_CREATED = "case_created", _("Case opened")
+    CASE_VIEWED = "case_viewed", _("Case viewed")
+    CASE_UPDATED = "case_updated", _("Case changed")
+    CASE_STATUS_CHANGED = "case_status", _("Case status changed")
+    CASE_CLOSED = "case_closed", _("Case closed")
+    CASE_LEGAL_HOLD = "case_legal_hold", _("Legal hold changed")
+    CONVERSATION_ADDED = "conversation_added", _("Conversation logged")
+    CONVERSATION_UPDATED = "conversation_updated", _("Conversation changed")
+    CASE_ACCESS_GRANTED = "case_access_granted", _("Access to case granted")
+    CASE_ACCESS_REVOKED = "case_access_revoked", _("Access to case revoked")
+    CASE_EXCEPTION = "case_exception", _("Confidentiality exception recorded")
+    CASE_EXPORTED = "case_exported", _("Case exported for the reporter")
 
 
-# Actions about accounts and organisations, shown to the admin in /beheer/audit/.
-ACCOUNT_ACTIONS = [a.value for a in Action]
+# Actions on cases by confidants; everything else concerns accounts and organisations and is
+# shown to the admin in /beheer/audit/ (a hand-over is the admin's own action, so it is shown).
+CASE_ACTIONS = frozenset(
+    a.value for a in Action if a.name.startswith(("CASE_", "CONVERSATION_"))
+) - {Action.CASE_REASSIGNED.value}
+ACCOUNT_ACTIONS = [a.value for a in Action if a.value not in CASE_ACTIONS]
 
 
 class AuditEvent(models.Model):

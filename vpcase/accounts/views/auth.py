@@ -127,7 +127,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     if not user.has_confirmed_totp:
         return redirect("accounts:enrol")
-    form = OTPTokenForm(request.POST or None)
+    form = OTPTokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["otp_token"]
         device = _verify_token(user, token)
@@ -177,7 +177,7 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     if user.has_confirmed_totp:
         return redirect("accounts:verify")
     device = services.totp_device_for_enrolment(user)
-    form = OTPEnrolForm(request.POST or None)
+    form = OTPEnrolForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["otp_token"]):
             codes = services.totp_confirm(user=user, device=device)
@@ -235,7 +235,7 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
     if uitnodiging is None:
         return render(request, "accounts/invitation_invalid.html", status=410)
     user = uitnodiging.user
-    form = NewPasswordForm(request.POST or None, user=user)
+    form = NewPasswordForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -44,7 +45,7 @@ def organisatie_list_view(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def organisatie_create_view(request: HttpRequest) -> HttpResponse:
-    form = OrganisatieForm(request.POST or None)
+    form = OrganisatieForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             org = services.organisatie_create(actor=request.user, **form.cleaned_data)
@@ -58,7 +59,7 @@ def organisatie_create_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisatie_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     org = selectors.organisatie_get(pk=pk)
-    form = OrganisatieForm(request.POST or None, instance=org)
+    form = OrganisatieForm(request.POST if request.method == "POST" else None, instance=org)
     if request.method == "POST":
         if form.is_valid():
             services.organisatie_update(actor=request.user, organisatie=org, **form.cleaned_data)
@@ -83,7 +84,7 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def account_create_view(request: HttpRequest) -> HttpResponse:
-    form = AccountCreateForm(request.POST or None)
+    form = AccountCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             user = services.user_create(actor=request.user, **form.cleaned_data)
@@ -106,7 +107,7 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
 def account_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     account = selectors.account_get(pk=pk)
     initial = {"full_name": account.full_name, "organisaties": account.organisaties.all()}
-    form = AccountEditForm(request.POST or None, initial=initial)
+    form = AccountEditForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
         if form.is_valid():
             services.user_update(actor=request.user, user=account, **form.cleaned_data)
@@ -175,7 +176,9 @@ def _mail_failed(user) -> str:
 @require_http_methods(["GET", "POST"])
 def account_otp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
     account = selectors.account_get(pk=pk)
-    form = ConfirmPasswordForm(request.POST or None, user=request.user)
+    form = ConfirmPasswordForm(
+        request.POST if request.method == "POST" else None, user=request.user
+    )
     if request.method == "POST":
         if form.is_valid():
             services.otp_reset(actor=request.user, user=account)
@@ -200,3 +203,38 @@ def account_otp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
 def audit_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(account_event_list(), 50).get_page(request.GET.get("page"))
     return render(request, "beheer/audit.html", {"page": page})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def account_handover_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand a (leaving) confidant's cases to a successor per organisation. The admin sees case
+    numbers, dates and status only; the selector never reads an encrypted column."""
+    from meldingen.forms import HandoverForm
+    from meldingen.selectors import handover_overview
+    from meldingen.services import meldingen_reassign
+
+    account = selectors.account_get(pk=pk)
+    groups = handover_overview(confidant=account)
+    form = HandoverForm(request.POST if request.method == "POST" else None, groups=groups)
+    if request.method == "POST":
+        if form.is_valid():
+            moved = 0
+            for group in groups:
+                successor = form.cleaned_data.get(group["field_name"])
+                if successor is not None:
+                    org = selectors.organisatie_get(pk=group["organisatie_id"])
+                    moved += meldingen_reassign(
+                        actor=request.user, confidant=account, organisatie=org, successor=successor
+                    )
+            messages.success(
+                request,
+                ngettext("%(n)d case handed over.", "%(n)d cases handed over.", moved)
+                % {"n": moved},
+            )
+            return redirect("beheer:account_handover", pk=pk)
+        status = 400
+    else:
+        status = 200
+    context = {"account": account, "groups": groups, "form": form}
+    return render(request, "beheer/account_handover.html", context, status=status)

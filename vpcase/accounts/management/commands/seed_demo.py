@@ -51,8 +51,82 @@ class Command(BaseCommand):
                 codes = services.totp_confirm(user=user, device=device)
                 key = b32encode(device.bin_key).decode()
                 lines.append((role.label, email, password, key, codes))
+                if role == Role.CONFIDANT:
+                    _demo_cases(user, org)
         self.stdout.write(self.style.SUCCESS("Demo data ready: organisation 'demo'."))
         for label, email, password, key, codes in lines:
             self.stdout.write(f"\n{label}\n  e-mail:   {email}\n  password: {password}")
             self.stdout.write(f"  TOTP key: {key}  (add it to an authenticator app)")
             self.stdout.write(f"  backup codes: {', '.join(codes)}")
+
+
+DEMO_CASES = [
+    {
+        "kanaal": "persoonlijk",
+        "relatie": "leidinggevende",
+        "melder_rol": "medewerker",
+        "categorieen": ["pesten"],
+        "melder_naam": "Melder A (pseudoniem)",
+        "samenvatting": "Voelt zich structureel gekleineerd in het teamoverleg.",
+        "gesprekken": [
+            ("luisterend_oor", "Eerste kennismaking; melder wil vooral haar verhaal kwijt.")
+        ],
+    },
+    {
+        "kanaal": "telefoon",
+        "relatie": "collega",
+        "melder_rol": "uitzendkracht",
+        "categorieen": ["seksuele_intimidatie"],
+        "melder_naam": "Melder B",
+        "samenvatting": "Opmerkingen over uiterlijk door een collega op de werkvloer.",
+        "gesprekken": [
+            ("informatie_advies", "Uitleg over de klachtenregeling en de mogelijkheden."),
+            ("informele_oplossing", "Melder gaat zelf het gesprek aan; volgende week evalueren."),
+        ],
+    },
+    {
+        "kanaal": "email",
+        "relatie": "klant_derde",
+        "melder_rol": "medewerker",
+        "categorieen": ["agressie_geweld", "werkdruk"],
+        "melder_naam": "",
+        "samenvatting": "Agressieve klant aan de balie; melder slaapt slecht.",
+        "gesprekken": [("verwijzing_bedrijfsarts", "Doorverwezen naar de bedrijfsarts.")],
+    },
+]
+
+
+def _demo_cases(user: User, org: Organisatie) -> None:
+    """A few cases for the demo confidant, so that the dashboard is not empty."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meldingen import services as meldingen_services
+    from meldingen.models import Melding
+
+    if Melding.objects.filter(behandelaar=user).exists():
+        return
+    today = timezone.localdate()
+    for index, case in enumerate(DEMO_CASES):
+        data = dict(case)
+        gesprekken = data.pop("gesprekken")
+        melding = meldingen_services.melding_create(
+            user=user,
+            organisatie=org,
+            categorieen=data.pop("categorieen"),
+            geopend_op=today - timedelta(days=30 - index * 7),
+            **data,
+        )
+        for offset, (interventie, notitie) in enumerate(gesprekken):
+            meldingen_services.gesprek_add(
+                user=user,
+                melding=melding,
+                interventies=[interventie],
+                datum=melding.geopend_op + timedelta(days=offset * 3),
+                duur_minuten=45,
+                vorm="fysiek",
+                notities=notitie,
+                afspraken="",
+                volgende_afspraak=today + timedelta(days=index + 1),
+            )

@@ -1,0 +1,342 @@
+"""Cases (meldingen), conversations (gesprekken) and what hangs off them.
+
+Coded fields stay plain so that reports can aggregate them in SQL; narrative and identifying
+fields are encrypted per field (django-cryptography) and can't be filtered on.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_cryptography.fields import encrypt
+
+# Long notes are fine; beyond this the form says so instead of failing.
+MAX_NOTE_LENGTH = 50_000
+MAX_DURATION_MINUTES = 12 * 60
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    LOPEND = "lopend", _("In progress")
+    AFGESLOTEN = "afgesloten", _("Closed")
+
+
+class Kanaal(models.TextChoices):
+    PERSOONLIJK = "persoonlijk", _("In person")
+    TELEFOON = "telefoon", _("Phone")
+    EMAIL = "email", _("E-mail")
+    VIA_COLLEGA = "via_collega", _("Through a colleague or manager")
+    ANONIEM_VERZOEK = "anoniem_verzoek", _("Anonymous request")
+    ANDERS = "anders", _("Other")
+
+
+class Categorie(models.TextChoices):
+    PESTEN = "pesten", _("Bullying")
+    SEKSUELE_INTIMIDATIE = "seksuele_intimidatie", _("Sexual harassment")
+    AGRESSIE_GEWELD = "agressie_geweld", _("Aggression and violence")
+    DISCRIMINATIE = "discriminatie", _("Discrimination")
+    WERKDRUK = "werkdruk", _("Work pressure")
+    INTEGRITEIT = "integriteit", _("Integrity")
+    OVERIG = "overig", _("Other unwanted behaviour")
+    BUITEN_TAAKGEBIED = "buiten_taakgebied", _("Outside the confidant's remit")
+
+
+class Relatie(models.TextChoices):
+    LEIDINGGEVENDE = "leidinggevende", _("Manager")
+    COLLEGA = "collega", _("Colleague")
+    ONDERGESCHIKTE = "ondergeschikte", _("Subordinate")
+    KLANT_DERDE = "klant_derde", _("Client or third party")
+    ONBEKEND = "onbekend", _("Unknown")
+
+
+class MelderRol(models.TextChoices):
+    MEDEWERKER = "medewerker", _("Employee")
+    LEIDINGGEVENDE = "leidinggevende", _("Manager")
+    STAGIAIR = "stagiair", _("Intern")
+    UITZENDKRACHT = "uitzendkracht", _("Temporary or hired staff")
+    OUD_MEDEWERKER = "oud_medewerker", _("Former employee")
+    ANDERS = "anders", _("Other")
+
+
+class Geslacht(models.TextChoices):
+    VROUW = "vrouw", _("Woman")
+    MAN = "man", _("Man")
+    ANDERS = "anders", _("Non-binary or other")
+
+
+class Afhandeling(models.TextChoices):
+    GEHOLPEN = "geholpen", _("Reporter helped or advised")
+    INFORMEEL_OPGELOST = "informeel_opgelost", _("Resolved informally")
+    FORMELE_KLACHT = "formele_klacht", _("Formal complaint filed")
+    DOORVERWEZEN = "doorverwezen", _("Referred")
+    ZIET_AF = "ziet_af", _("Reporter withdrew")
+    GEEN_VERVOLG = "geen_vervolg", _("No follow-up")
+    ANDERS = "anders", _("Other")
+
+
+class Gespreksvorm(models.TextChoices):
+    FYSIEK = "fysiek", _("Face to face")
+    TELEFOON = "telefoon", _("Phone")
+    VIDEO = "video", _("Video call")
+    SCHRIFTELIJK = "schriftelijk", _("E-mail or chat")
+
+
+class Interventie(models.TextChoices):
+    LUISTEREND_OOR = "luisterend_oor", _("Listening ear")
+    INFORMATIE_ADVIES = "informatie_advies", _("Information and advice")
+    INFORMELE_OPLOSSING = "informele_oplossing", _("Informal solution sought")
+    BEMIDDELING = "bemiddeling", _("Mediation supported")
+    FORMELE_KLACHT = "formele_klacht", _("Support with a formal complaint")
+    VERWIJZING_BEDRIJFSARTS = "verwijzing_bedrijfsarts", _("Referral: company doctor")
+    VERWIJZING_MAATSCHAPPELIJK_WERK = "verwijzing_maatschappelijk_werk", _("Referral: social work")
+    VERWIJZING_POLITIE = "verwijzing_politie", _("Referral: police")
+    VERWIJZING_KLACHTENCOMMISSIE = (
+        "verwijzing_klachtencommissie",
+        _("Referral: complaints committee"),
+    )
+    VERWIJZING_HUIS_KLOKKENLUIDERS = (
+        "verwijzing_huis_klokkenluiders",
+        _("Referral: Huis voor Klokkenluiders"),
+    )
+    VERWIJZING_ANDERS = "verwijzing_anders", _("Referral: other")
+
+
+REFERRALS = [i for i in Interventie if i.value.startswith("verwijzing_")]
+
+
+class Grondslag(models.TextChoices):
+    STRAFBAAR_FEIT = "strafbaar_feit", _("Criminal offence")
+    CONFLICT_VAN_PLICHTEN = "conflict_van_plichten", _("Conflict of duties")
+    TOESTEMMING = "toestemming", _("Consent of the reporter")
+
+
+class Melding(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisatie = models.ForeignKey(
+        "accounts.Organisatie", on_delete=models.PROTECT, related_name="meldingen"
+    )
+    nummer = models.CharField(_("case number"), max_length=20)
+    behandelaar = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="meldingen",
+        verbose_name=_("confidant"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    kanaal = models.CharField(_("channel"), max_length=20, choices=Kanaal.choices)
+    relatie = models.CharField(
+        _("relation to the person reported"), max_length=20, choices=Relatie.choices
+    )
+    melder_rol = models.CharField(_("reporter's role"), max_length=20, choices=MelderRol.choices)
+    geslacht = models.CharField(
+        _("gender of the reporter"), max_length=10, choices=Geslacht.choices, blank=True
+    )
+    geopend_op = models.DateField(_("opened on"), default=timezone.localdate)
+    gesloten_op = models.DateField(_("closed on"), null=True, blank=True)
+    afhandeling = models.CharField(
+        _("outcome"), max_length=30, choices=Afhandeling.choices, blank=True
+    )
+    volgende_afspraak = models.DateField(_("next appointment"), null=True, blank=True)
+
+    melder_naam = encrypt(
+        models.CharField(_("reporter's name or pseudonym"), max_length=200, blank=True)
+    )
+    melder_contact = encrypt(
+        models.TextField(
+            _("reporter's contact details"), blank=True, validators=[MaxLengthValidator(2000)]
+        )
+    )
+    samenvatting = encrypt(
+        models.TextField(_("summary"), blank=True, validators=[MaxLengthValidator(MAX_NOTE_LENGTH)])
+    )
+
+    # Retention: destruction of the narrative is computed at closing and paused by a legal hold.
+    vernietigen_na = models.DateField(_("narrative destroyed after"), null=True, blank=True)
+    bewaarplicht = models.BooleanField(_("legal hold"), default=False)
+    bewaarplicht_reden = encrypt(models.TextField(_("reason for the legal hold"), blank=True))
+    verhaal_vernietigd_op = models.DateTimeField(null=True, blank=True, editable=False)
+
+    aangemaakt_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    aangemaakt_op = models.DateTimeField(default=timezone.now, editable=False)
+    laatste_activiteit = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-geopend_op", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(fields=["organisatie", "nummer"], name="melding_nummer_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(status="afgesloten") | models.Q(gesloten_op__isnull=False),
+                name="melding_closed_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["behandelaar", "status", "-geopend_op"]),
+            models.Index(fields=["organisatie", "geopend_op"]),
+            models.Index(fields=["organisatie", "gesloten_op"]),
+            models.Index(fields=["volgende_afspraak"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.nummer
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == Status.AFGESLOTEN
+
+
+class MeldingCategorie(models.Model):
+    """One behaviour category of a case (several may apply)."""
+
+    melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="categorieen")
+    categorie = models.CharField(max_length=30, choices=Categorie.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["melding", "categorie"], name="melding_categorie_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["categorie", "melding"])]
+
+
+class Gesprek(models.Model):
+    melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="gesprekken")
+    datum = models.DateField(_("date"))
+    duur_minuten = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_MINUTES)],
+    )
+    vorm = models.CharField(_("form"), max_length=20, choices=Gespreksvorm.choices)
+    notities = encrypt(
+        models.TextField(_("notes"), blank=True, validators=[MaxLengthValidator(MAX_NOTE_LENGTH)])
+    )
+    afspraken = encrypt(
+        models.TextField(
+            _("agreements and next steps"),
+            blank=True,
+            validators=[MaxLengthValidator(MAX_NOTE_LENGTH)],
+        )
+    )
+    volgende_afspraak = models.DateField(_("next appointment"), null=True, blank=True)
+    vastgelegd_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    vastgelegd_op = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["datum", "id"]
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        indexes = [models.Index(fields=["melding", "datum"])]
+
+
+class GesprekInterventie(models.Model):
+    gesprek = models.ForeignKey(Gesprek, on_delete=models.CASCADE, related_name="interventies")
+    interventie = models.CharField(max_length=40, choices=Interventie.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gesprek", "interventie"], name="gesprek_interventie_unique"
+            )
+        ]
+
+
+class GebeurtenisSoort(models.TextChoices):
+    GEOPEND = "geopend", _("Case opened")
+    STATUS = "status", _("Status changed")
+    AFGESLOTEN = "afgesloten", _("Case closed")
+    HEROPEND = "heropend", _("Case reopened")
+    BEWAARPLICHT_AAN = "bewaarplicht_aan", _("Legal hold set")
+    BEWAARPLICHT_UIT = "bewaarplicht_uit", _("Legal hold lifted")
+    TOEGANG_VERLEEND = "toegang_verleend", _("Access granted")
+    TOEGANG_INGETROKKEN = "toegang_ingetrokken", _("Access revoked")
+    OVERGEDRAGEN = "overgedragen", _("Case handed over")
+    DOORBREKING = "doorbreking", _("Confidentiality exception recorded")
+    INZAGE = "inzage", _("Exported for the reporter")
+
+
+class Gebeurtenis(models.Model):
+    """A timeline entry of a case: coded, no content (the confidant's view of its history)."""
+
+    melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="gebeurtenissen")
+    soort = models.CharField(max_length=30, choices=GebeurtenisSoort.choices)
+    van_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    naar_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    betreft = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    door = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    op = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["op", "id"]
+        indexes = [models.Index(fields=["melding", "op"])]
+
+
+class Toegang(models.Model):
+    """Access to one case granted to a colleague confidant of the same organisation."""
+
+    melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="toegang")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    verleend_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    verleend_op = models.DateTimeField(default=timezone.now)
+    ingetrokken_op = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "melding"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["melding", "user"],
+                condition=models.Q(ingetrokken_op__isnull=True),
+                name="toegang_one_active_grant",
+            )
+        ]
+
+
+class Doorbreking(models.Model):
+    """A recorded exception to confidentiality (doorbreking van geheimhouding)."""
+
+    melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="doorbrekingen")
+    grondslag = models.CharField(_("legal ground"), max_length=30, choices=Grondslag.choices)
+    toelichting = encrypt(
+        models.TextField(_("justification"), validators=[MaxLengthValidator(MAX_NOTE_LENGTH)])
+    )
+    datum = models.DateField(_("date"))
+    vastgelegd_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    vastgelegd_op = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["datum", "id"]
+
+
+class Concept(models.Model):
+    """An encrypted server-side draft of a form, so that nothing typed is lost."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sleutel = models.CharField(max_length=100)
+    melding = models.ForeignKey(
+        Melding, null=True, blank=True, on_delete=models.CASCADE, related_name="concepten"
+    )
+    data = encrypt(models.JSONField(default=dict))
+    bijgewerkt_op = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sleutel"], name="concept_unique_per_form")
+        ]

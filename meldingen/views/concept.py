@@ -1,0 +1,58 @@
+"""Autosave of drafts (htmx) and discarding them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vpcase.accounts.decorators import confidant_required
+
+from .. import concepts, services
+
+
+def _status(request: HttpRequest, state: str, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "meldingen/_concept_status.html",
+        {"state": state, "time": timezone.localtime()},
+        status=status,
+    )
+
+
+@require_POST
+def concept_save_view(request: HttpRequest) -> HttpResponse:
+    """Save the posted form as an encrypted draft. Works after a session timeout too: the
+    browser's session still says whose it was (see meldingen.concepts)."""
+    user = request.user
+    if user.is_authenticated and user.is_verified() and user.is_confidant:
+        owner = user
+    else:
+        owner = concepts.expired_user(request)
+        if owner is None:
+            return _status(request, "anonymous", status=403)
+    key = request.POST.get(concepts.CONCEPT_FIELD, "")
+    if not concepts.valid_key(key):
+        return _status(request, "invalid", status=400)
+    data = concepts.data_from_post(request.POST)
+    if data is None:
+        return _status(request, "too_large", status=413)
+    concepts.save(owner, key, data)
+    return _status(request, "saved" if owner is user else "saved_expired")
+
+
+@confidant_required
+@require_POST
+def concept_discard_view(request: HttpRequest) -> HttpResponse:
+    key = request.POST.get(concepts.CONCEPT_FIELD, "")
+    if concepts.valid_key(key):
+        services.concept_delete(user=request.user, sleutel=key)
+        messages.info(request, _("The draft is discarded."))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "meldingen:dashboard"
+    return redirect(next_url)
