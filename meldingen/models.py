@@ -340,3 +340,98 @@ class Concept(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "sleutel"], name="concept_unique_per_form")
         ]
+
+
+# --- The employee's side: anonymous requests for contact and their mailbox -----------------
+
+
+class VerzoekStatus(models.TextChoices):
+    NIEUW = "nieuw", _("New")
+    BEANTWOORD = "beantwoord", _("Answered")
+    OMGEZET = "omgezet", _("Became a case")
+    GESLOTEN = "gesloten", _("Closed")
+
+
+class Contactwijze(models.TextChoices):
+    POSTVAK = "postvak", _("Only through the anonymous mailbox")
+    TELEFOON = "telefoon", _("By phone")
+    EMAIL = "email", _("By e-mail")
+
+
+# Acknowledge within 7 days, feedback within 3 months (Wet bescherming klokkenluiders).
+ACKNOWLEDGE_DAYS = 7
+FEEDBACK_MONTHS = 3
+
+
+class Instelling(models.Model):
+    """Installation-wide values made once at migration, e.g. the receipt-code salt."""
+
+    sleutel = models.CharField(max_length=50, unique=True)
+    waarde = models.CharField(max_length=200)
+
+
+class Verzoek(models.Model):
+    """An anonymous request for contact. Nothing about the sender is stored: no address, no
+    user agent, and its time only to the hour."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisatie = models.ForeignKey(
+        "accounts.Organisatie", on_delete=models.PROTECT, related_name="verzoeken"
+    )
+    gewenste_vp = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("chosen confidant"),
+    )
+    categorie = models.CharField(_("topic"), max_length=30, choices=Categorie.choices, blank=True)
+    bericht = encrypt(models.TextField(_("message")))
+    contactwijze = models.CharField(
+        _("how to get in touch"),
+        max_length=20,
+        choices=Contactwijze.choices,
+        default=Contactwijze.POSTVAK,
+    )
+    contactgegevens = encrypt(models.TextField(_("phone number or e-mail address"), blank=True))
+    voorkeurstijden = encrypt(models.TextField(_("preferred times"), blank=True))
+    code_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        max_length=20, choices=VerzoekStatus.choices, default=VerzoekStatus.NIEUW
+    )
+    ontvangen_op = models.DateTimeField(_("received"))
+    beantwoord_op = models.DateTimeField(null=True, blank=True)
+    gesloten_op = models.DateTimeField(null=True, blank=True)
+    melding = models.OneToOneField(
+        Melding, null=True, blank=True, on_delete=models.SET_NULL, related_name="verzoek"
+    )
+
+    class Meta:
+        ordering = ["-ontvangen_op", "-id"]
+        indexes = [
+            models.Index(fields=["organisatie", "status", "ontvangen_op"]),
+            models.Index(fields=["gewenste_vp", "status"]),
+        ]
+
+
+class Afzender(models.TextChoices):
+    MELDER = "melder", _("Reporter")
+    VERTROUWENSPERSOON = "vp", _("Confidant")
+
+
+class Bericht(models.Model):
+    """One message in the anonymous mailbox of a request."""
+
+    verzoek = models.ForeignKey(Verzoek, on_delete=models.CASCADE, related_name="berichten")
+    afzender = models.CharField(max_length=10, choices=Afzender.choices)
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tekst = encrypt(models.TextField(_("message")))
+    verzonden_op = models.DateTimeField()
+    gelezen = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["verzonden_op", "id"]
+        indexes = [models.Index(fields=["verzoek", "verzonden_op"])]

@@ -198,7 +198,23 @@ def dashboard_for(*, user: User) -> dict:
             .order_by("-op")[:10]
         ),
         "today": today,
+        "open_verzoeken": _open_verzoeken(user),
     }
+
+
+def _open_verzoeken(user: User) -> int:
+    from .models import Afzender, Bericht, VerzoekStatus
+    from .verzoeken import verzoek_qs
+
+    waiting = Bericht.objects.filter(
+        verzoek=OuterRef("pk"), afzender=Afzender.MELDER, gelezen=False
+    )
+    return (
+        verzoek_qs(user=user)
+        .filter(status__in=[VerzoekStatus.NIEUW, VerzoekStatus.BEANTWOORD])
+        .filter(Exists(waiting))
+        .count()
+    )
 
 
 def concept_get(*, user: User, sleutel: str) -> Concept | None:

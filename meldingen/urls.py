@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import concept, dashboard, export, gesprek, melding, toegang
+from .views import concept, dashboard, export, gesprek, inbox, melding, organisatie, toegang
 
 app_name = "meldingen"
 
@@ -39,6 +39,17 @@ urlpatterns = [
         "meldingen/<uuid:public_id>/toegang/<int:pk>/intrekken/",
         toegang.toegang_revoke_view,
         name="toegang_revoke",
+    ),
+    path("verzoeken/", inbox.inbox_view, name="inbox"),
+    path("verzoeken/<uuid:public_id>/", inbox.verzoek_detail_view, name="verzoek"),
+    path(
+        "verzoeken/<uuid:public_id>/omzetten/", inbox.verzoek_convert_view, name="verzoek_convert"
+    ),
+    path("verzoeken/<uuid:public_id>/sluiten/", inbox.verzoek_close_view, name="verzoek_close"),
+    path(
+        "organisaties/<slug:slug>/",
+        organisatie.organisatie_publiek_view,
+        name="organisatie_publiek",
     ),
     path("concept/", concept.concept_save_view, name="concept_save"),
     path("concept/verwijderen/", concept.concept_discard_view, name="concept_discard"),

@@ -39,6 +39,7 @@ CONFIDANTS = row(LOGIN, 200, 200, 403, 403)
 CASE_OF_A = row(LOGIN, 200, 404, 404, 404)
 CASE_OF_A_POST_ONLY = row(LOGIN, 405, 405, 404, 404)  # GET; the POST rows below check scope
 CASE = lambda f: {"public_id": f["melding_a"].public_id}  # noqa: E731
+VERZOEK = lambda f: {"public_id": f["verzoek_a"].public_id}  # noqa: E731
 ADMIN_ONLY_POST = row(LOGIN, 403, 403, 403, 405)  # GET on a POST-only admin action
 
 # url name -> (kwargs builder, expected outcome per role). Kwargs builders get the fixtures.
@@ -89,6 +90,21 @@ TABLE = {
     "meldingen:concept_save": (None, everyone(405)),
     "meldingen:concept_discard": (None, row(LOGIN, 405, 405, 403, 403)),
     "beheer:account_handover": (lambda f: {"pk": f["confidant_a"].pk}, ADMIN_ONLY),
+    "meldingen:inbox": (None, CONFIDANTS),
+    "meldingen:verzoek": (VERZOEK, CASE_OF_A),
+    "meldingen:verzoek_convert": (VERZOEK, CASE_OF_A_POST_ONLY),
+    "meldingen:verzoek_close": (VERZOEK, CASE_OF_A_POST_ONLY),
+    "meldingen:organisatie_publiek": (
+        lambda f: {"slug": f["org_a"].slug},
+        row(LOGIN, 200, 404, 403, 403),
+    ),
+    # The public side: anyone, logged in or not.
+    "publiek:organisatie": (lambda f: {"slug": f["org_a"].slug}, everyone(200)),
+    "publiek:poster": (lambda f: {"slug": f["org_a"].slug}, everyone(200)),
+    "publiek:contact": (lambda f: {"slug": f["org_a"].slug}, everyone(200)),
+    "publiek:postvak": (None, everyone(200)),
+    "publiek:postvak_gesprek": (None, everyone(302)),  # back to the code form
+    "publiek:postvak_logout": (None, everyone(405)),
     "rapportage:hr_index": (None, row(LOGIN, 403, 403, 200, 403)),
 }
 
@@ -153,7 +169,23 @@ def world(org_a, org_b, admin_user, confidant_a, confidant_b, hr_a):
         "melding_a": melding,
         "gesprek_a": GesprekFactory(melding=melding),
         "toegang_a": services.toegang_grant(user=confidant_a, melding=melding, colleague=colleague),
+        # A request addressed to confidant A by name: the colleague of org A can't see it either.
+        "verzoek_a": verzoek_for(org_a, confidant_a),
     }
+
+
+def verzoek_for(org, confidant):
+    from meldingen import verzoeken
+
+    return verzoeken.verzoek_submit(
+        organisatie=org,
+        gewenste_vp=confidant,
+        categorie="",
+        bericht="Hallo",
+        contactwijze="postvak",
+        contactgegevens="",
+        voorkeurstijden="",
+    ).verzoek
 
 
 @pytest.mark.parametrize("role", ROLES)

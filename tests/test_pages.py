@@ -93,3 +93,12 @@ def test_invalid_post_never_500(admin_client):
             },
         )
         assert response.status_code == 400, name
+
+
+def test_csrf_protection_is_on(settings):
+    from django.middleware.csrf import CsrfViewMiddleware as DjangoCsrf
+
+    from vpcase.middleware import CsrfViewMiddleware
+
+    assert issubclass(CsrfViewMiddleware, DjangoCsrf)
+    assert "vpcase.middleware.CsrfViewMiddleware" in settings.MIDDLEWARE

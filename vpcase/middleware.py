@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import time
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.middleware import csrf
 from django.utils.translation import gettext as _
 
 from meldingen.concepts import remember_expired_user, stash_post
@@ -33,6 +35,11 @@ class IdleTimeoutMiddleware:
                 audit_log(action=Action.SESSION_EXPIRED, actor=user, target=user)
                 logout(request)
                 remember_expired_user(request, user)
+                if request.headers.get("HX-Request"):
+                    # A background request (the draft autosave): no redirect, whose page htmx
+                    # would swap into the form. Go on as a logged-out visitor; the autosave
+                    # view keeps the text for the user this browser belonged to.
+                    return self.get_response(request)
                 if request.method == "POST" and stash_post(request, user):
                     messages.warning(
                         request,
@@ -66,3 +73,21 @@ class SecurityHeadersMiddleware:
         response["Cache-Control"] = "no-store"
         response.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
         return response
+
+
+# Paths of the anonymous side, with or without the /en prefix.
+PUBLIC_PATH = re.compile(r"^(/en)?/(o|postvak)/")
+
+
+class CsrfViewMiddleware(csrf.CsrfViewMiddleware):
+    """Django's CSRF protection, accepting `Origin: null` on the anonymous pages only.
+
+    Those pages send `Referrer-Policy: no-referrer`, and with that policy browsers send
+    `Origin: null` on form posts. The token check still applies in full, and the csrftoken
+    cookie is SameSite=Strict, so a post from another site still fails.
+    """
+
+    def _origin_verified(self, request: HttpRequest) -> bool:
+        if request.META.get("HTTP_ORIGIN") == "null" and PUBLIC_PATH.match(request.path_info):
+            return True
+        return super()._origin_verified(request)

@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("", include("vpcase.accounts.urls")),
     path("beheer/", include("vpcase.accounts.beheer_urls")),
     path("dashboard/", include("meldingen.urls")),
+    path("", include("meldingen.urls_publiek")),
     path("hr/", include("rapportage.urls")),
     prefix_default_language=False,
 )

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from vpcase.accounts.forms import SECRET_FIELDS
+from vpcase.middleware import PUBLIC_PATH
 
 # Fields whose names suggest a secret are dropped as well, whatever form they come from.
 SECRET_NAME_PARTS = ("password", "token", "code", "secret")
@@ -25,6 +26,10 @@ def _is_same_origin(request: HttpRequest) -> bool:
     origin = request.META.get("HTTP_ORIGIN")
     if not origin:
         return False
+    if origin == "null":
+        # The anonymous pages send no referrer, so their posts say `Origin: null`; nothing
+        # there is tied to a login, so giving the visitor's text back is harmless.
+        return bool(PUBLIC_PATH.match(request.path_info))
     return origin in {f"http://{request.get_host()}", f"https://{request.get_host()}"}
 
 

@@ -12,6 +12,7 @@ from vpcase.audit.models import AuditEvent
 from .. import selectors, services
 from ..forms import CloseForm, DoorbrekingForm, LegalHoldForm, MeldingForm, StatusForm
 from ..models import Melding
+from ..verzoeken import verzoek_for_melding
 from .common import form_kwargs_with_draft
 
 
@@ -63,6 +64,7 @@ def melding_detail_view(request: HttpRequest, public_id) -> HttpResponse:
         "status_form": StatusForm(initial={"status": melding.status}),
         "toegang": selectors.toegang_list(melding=melding).filter(ingetrokken_op__isnull=True),
         "is_behandelaar": melding.behandelaar_id == request.user.pk,
+        "verzoek": verzoek_for_melding(melding=melding),
     }
     return render(request, "meldingen/melding_detail.html", context)
 

@@ -144,3 +144,21 @@ def test_csrf_failure_keeps_the_text_as_draft(confidant_a, melding_a):
     assert response.status_code == 403
     assert NOTE in response.content.decode()
     assert Concept.objects.get(user=confidant_a).data["notities"] == [NOTE]
+
+
+def test_autosave_that_hits_the_timeout_is_kept_without_redirect(
+    confidant_a, melding_a, monkeypatch
+):
+    client = Client()
+    full_login(client, confidant_a)
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 31 * 60)
+    response = client.post(
+        reverse("meldingen:concept_save"),
+        form_data(melding_a, "Net na de time-out"),
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200  # a status snippet, not the login page
+    assert "<html" not in response.content.decode()
+    assert Concept.objects.get(user=confidant_a).data["notities"] == ["Net na de time-out"]
+    assert "_auth_user_id" not in client.session

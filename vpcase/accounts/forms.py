@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organisatie, Role, User
@@ -143,10 +144,29 @@ class ConfirmPasswordForm(forms.Form):
         return value
 
 
+def https_urls(field, **kwargs):
+    """Model URL fields as form fields that assume https:// when no scheme is typed."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class OrganisatieForm(forms.ModelForm):
     class Meta:
+        formfield_callback = https_urls
         model = Organisatie
-        fields = ["name", "slug", "retention_months", "anonymity_threshold", "is_active"]
+        fields = [
+            "name",
+            "slug",
+            "retention_months",
+            "anonymity_threshold",
+            "is_active",
+            "publieke_tekst",
+            "klachtenregeling_url",
+            "gedragscode_url",
+            "klachtencommissie_url",
+        ]
+        widgets = {"publieke_tekst": forms.Textarea(attrs={"rows": 4})}
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"].lower()

@@ -43,6 +43,19 @@ class Organisatie(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
+    # The public page /o/<slug>/ (edited by the admin or a confidant of the organisation).
+    publieke_tekst = models.TextField(
+        _("introduction on the public page"),
+        blank=True,
+        max_length=4000,
+        help_text=_(
+            "Optional. A few words for employees, e.g. when and how to reach the confidants."
+        ),
+    )
+    klachtenregeling_url = models.URLField(_("link to the complaints procedure"), blank=True)
+    gedragscode_url = models.URLField(_("link to the code of conduct"), blank=True)
+    klachtencommissie_url = models.URLField(_("link to the complaints committee"), blank=True)
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
@@ -157,6 +170,26 @@ class Lidmaatschap(models.Model):
         Organisatie, on_delete=models.PROTECT, related_name="lidmaatschappen"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    # A confidant's entry on the organisation's public page.
+    zichtbaar = models.BooleanField(
+        _("show me on the public page"),
+        default=True,
+        help_text=_("Employees can choose you when they ask for contact."),
+    )
+    extern = models.BooleanField(_("external confidant"), default=False)
+    introductie = models.TextField(_("short introduction"), blank=True, max_length=1500)
+    telefoon = models.CharField(
+        _("phone number to publish"),
+        max_length=40,
+        blank=True,
+        help_text=_("Optional: only if employees may call you directly."),
+    )
+    email_publiek = models.EmailField(
+        _("e-mail address to publish"),
+        blank=True,
+        help_text=_("Optional: only if employees may e-mail you directly."),
+    )
 
     class Meta:
         verbose_name = _("membership")

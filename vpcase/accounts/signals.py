@@ -1,5 +1,7 @@
 """Audit events for Django's and django-axes' authentication signals."""
 
+import time
+
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -18,6 +20,11 @@ def _user_for(credentials: dict | None) -> User | None:
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
     audit_log(action=Action.LOGIN, actor=user, target=user)
+    if request is not None and hasattr(request, "session"):
+        # Start the idle clock at login, not at the first request after it.
+        from vpcase.middleware import LAST_SEEN_KEY
+
+        request.session[LAST_SEEN_KEY] = int(time.time())
 
 
 @receiver(user_logged_out)

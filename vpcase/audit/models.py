@@ -40,12 +40,17 @@ class Action(models.TextChoices):
     CASE_ACCESS_REVOKED = "case_access_revoked", _("Access to case revoked")
     CASE_EXCEPTION = "case_exception", _("Confidentiality exception recorded")
     CASE_EXPORTED = "case_exported", _("Case exported for the reporter")
+    REQUEST_VIEWED = "request_viewed", _("Request viewed")
+    REQUEST_REPLIED = "request_replied", _("Reply sent to the anonymous mailbox")
+    REQUEST_CONVERTED = "request_converted", _("Request made into a case")
+    REQUEST_CLOSED = "request_closed", _("Request closed")
+    ORG_PAGE_UPDATED = "org_page_updated", _("Public page changed")
 
 
 # Actions on cases by confidants; everything else concerns accounts and organisations and is
 # shown to the admin in /beheer/audit/ (a hand-over is the admin's own action, so it is shown).
 CASE_ACTIONS = frozenset(
-    a.value for a in Action if a.name.startswith(("CASE_", "CONVERSATION_"))
+    a.value for a in Action if a.name.startswith(("CASE_", "CONVERSATION_", "REQUEST_"))
 ) - {Action.CASE_REASSIGNED.value}
 ACCOUNT_ACTIONS = [a.value for a in Action if a.value not in CASE_ACTIONS]
 

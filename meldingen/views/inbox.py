@@ -1,0 +1,90 @@
+"""The confidant's inbox of anonymous requests, replies into the mailbox, conversion."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from vpcase.accounts.decorators import case_required, confidant_required
+from vpcase.audit.models import Action
+from vpcase.audit.services import audit_log
+
+from .. import verzoeken
+from ..forms_publiek import ReplyForm
+from ..models import VerzoekStatus
+
+
+@confidant_required
+def inbox_view(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    if status not in {"open", "", *VerzoekStatus.values}:
+        status = "open"
+    page = Paginator(verzoeken.verzoek_list(user=request.user, status=status), 25).get_page(
+        request.GET.get("page")
+    )
+    rows = [(v, verzoeken.deadlines(v)) for v in page.object_list]
+    context = {"page": page, "rows": rows, "status": status, "statuses": VerzoekStatus.choices}
+    return render(request, "meldingen/inbox.html", context)
+
+
+@case_required
+@require_http_methods(["GET", "POST"])
+def verzoek_detail_view(request: HttpRequest, public_id) -> HttpResponse:
+    verzoek = verzoeken.verzoek_get(user=request.user, public_id=public_id)
+    form = ReplyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if verzoek.status == VerzoekStatus.GESLOTEN:
+            messages.error(request, _("This request is closed and can no longer be answered."))
+            return redirect("meldingen:verzoek", public_id=verzoek.public_id)
+        if form.is_valid():
+            verzoeken.vp_reply(user=request.user, verzoek=verzoek, tekst=form.cleaned_data["tekst"])
+            messages.success(
+                request, _("Your reply is in the mailbox. The employee reads it with their code.")
+            )
+            return redirect("meldingen:verzoek", public_id=verzoek.public_id)
+        status = 400
+    else:
+        verzoeken.mark_read_by_vp(verzoek)
+        audit_log(
+            action=Action.REQUEST_VIEWED,
+            actor=request.user,
+            target=verzoek,
+            organisatie=verzoek.organisatie,
+        )
+        status = 200
+    context = {
+        "verzoek": verzoek,
+        "berichten": verzoek.berichten.select_related("auteur"),
+        "form": form,
+        "deadlines": verzoeken.deadlines(verzoek),
+    }
+    return render(request, "meldingen/verzoek_detail.html", context, status=status)
+
+
+@case_required
+@require_POST
+def verzoek_convert_view(request: HttpRequest, public_id) -> HttpResponse:
+    verzoek = verzoeken.verzoek_get(user=request.user, public_id=public_id)
+    melding = verzoeken.verzoek_convert(user=request.user, verzoek=verzoek)
+    messages.success(
+        request,
+        _(
+            "Case %(nummer)s is opened from the request. Complete its details; the mailbox stays "
+            "linked to the case."
+        )
+        % {"nummer": melding.nummer},
+    )
+    return redirect("meldingen:edit", public_id=melding.public_id)
+
+
+@case_required
+@require_POST
+def verzoek_close_view(request: HttpRequest, public_id) -> HttpResponse:
+    verzoek = verzoeken.verzoek_get(user=request.user, public_id=public_id)
+    verzoeken.verzoek_close(user=request.user, verzoek=verzoek)
+    messages.success(request, _("The request is closed. The employee can still read the mailbox."))
+    return redirect("meldingen:inbox")

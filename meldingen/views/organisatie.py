@@ -1,0 +1,79 @@
+"""A confidant edits the public page of an organisation they serve, and their own entry."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from vpcase.accounts.decorators import confidant_required
+from vpcase.accounts.forms import https_urls
+from vpcase.accounts.models import Lidmaatschap, Organisatie
+from vpcase.audit.models import Action
+from vpcase.audit.services import audit_log
+
+PUBLIC_FIELDS = [
+    "publieke_tekst",
+    "klachtenregeling_url",
+    "gedragscode_url",
+    "klachtencommissie_url",
+]
+
+
+class PubliekeInfoForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = https_urls
+        model = Organisatie
+        fields = PUBLIC_FIELDS
+        widgets = {"publieke_tekst": forms.Textarea(attrs={"rows": 4})}
+
+
+class ProfielForm(forms.ModelForm):
+    class Meta:
+        model = Lidmaatschap
+        fields = ["zichtbaar", "extern", "introductie", "telefoon", "email_publiek"]
+        widgets = {"introductie": forms.Textarea(attrs={"rows": 3})}
+
+
+@confidant_required
+@require_http_methods(["GET", "POST"])
+def organisatie_publiek_view(request: HttpRequest, slug: str) -> HttpResponse:
+    lidmaatschap = (
+        Lidmaatschap.objects.select_related("organisatie")
+        .filter(user=request.user, organisatie__slug=slug, organisatie__is_active=True)
+        .first()
+    )
+    if lidmaatschap is None:
+        raise Http404
+    org = lidmaatschap.organisatie
+    which = request.POST.get("form") if request.method == "POST" else None
+    info_form = PubliekeInfoForm(
+        request.POST if which == "info" else None, instance=org, prefix="info"
+    )
+    profiel_form = ProfielForm(
+        request.POST if which == "profiel" else None, instance=lidmaatschap, prefix="profiel"
+    )
+    status = 200
+    if which == "info":
+        if info_form.is_valid():
+            info_form.save()
+            audit_log(
+                action=Action.ORG_PAGE_UPDATED, actor=request.user, target=org, organisatie=org
+            )
+            messages.success(request, _("The public page is saved."))
+            return redirect("meldingen:organisatie_publiek", slug=slug)
+        status = 400
+    elif which == "profiel":
+        if profiel_form.is_valid():
+            profiel_form.save()
+            audit_log(
+                action=Action.ORG_PAGE_UPDATED, actor=request.user, target=org, organisatie=org
+            )
+            messages.success(request, _("Your entry on the public page is saved."))
+            return redirect("meldingen:organisatie_publiek", slug=slug)
+        status = 400
+    context = {"organisatie": org, "info_form": info_form, "profiel_form": profiel_form}
+    return render(request, "meldingen/organisatie_publiek.html", context, status=status)
