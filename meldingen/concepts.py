@@ -20,13 +20,27 @@ from vpcase.accounts.models import User
 from .models import Concept
 
 CONCEPT_FIELD = "_concept"
+RENDERED_FIELD = "_concept_ts"  # when the page with the form was made, in ms
 EXPIRED_KEY = "_vpcase_expired_uid"
 # How long after a timeout a post from the same browser may still be kept as a draft.
 EXPIRED_GRACE = 8 * 60 * 60
 MAX_DRAFT_BYTES = 400_000
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 KEY_RE = re.compile(rf"^(melding:nieuw|melding:{_UUID}|gesprek:nieuw:{_UUID}|gesprek:\d+)$")
-SKIPPED_FIELDS = {"csrfmiddlewaretoken", CONCEPT_FIELD, "current_password", "password"}
+SKIPPED_FIELDS = {
+    "csrfmiddlewaretoken",
+    CONCEPT_FIELD,
+    RENDERED_FIELD,
+    "current_password",
+    "password",
+}
+
+
+def rendered_at(post: QueryDict) -> float | None:
+    try:
+        return int(post.get(RENDERED_FIELD, "")) / 1000
+    except ValueError:
+        return None
 
 
 def valid_key(key: str) -> bool:

@@ -4,9 +4,11 @@ should see it, a timeline entry."""
 from __future__ import annotations
 
 import calendar
+import time
 from collections.abc import Iterable
 from datetime import date
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -355,5 +357,18 @@ def concept_save(
     return concept
 
 
+def _tombstone_key(user: User, sleutel: str) -> str:
+    return f"concept-done:{user.pk}:{sleutel}"
+
+
 def concept_delete(*, user: User, sleutel: str) -> None:
+    """Drop the draft, and remember when: an autosave that was already on its way from the
+    same page (sent as the form was submitted) must not bring the saved text back."""
     Concept.objects.filter(user=user, sleutel=sleutel).delete()
+    cache.set(_tombstone_key(user, sleutel), time.time(), 2 * 60 * 60)
+
+
+def concept_is_stale(*, user: User, sleutel: str, rendered_at: float | None) -> bool:
+    """True if this form was saved or discarded after the page that sends the draft was made."""
+    done = cache.get(_tombstone_key(user, sleutel))
+    return done is not None and (rendered_at is None or rendered_at < done)

@@ -1,3 +1,5 @@
+import time
+
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language
@@ -9,4 +11,6 @@ def navigation(request: HttpRequest) -> dict:
     return {
         "other_language": other,
         "other_language_url": translate_url(request.get_full_path(), other),
+        # When this page was made; the draft autosave sends it back (meldingen.concepts).
+        "render_ms": int(time.time() * 1000),
     }

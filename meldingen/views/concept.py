@@ -41,6 +41,10 @@ def concept_save_view(request: HttpRequest) -> HttpResponse:
     data = concepts.data_from_post(request.POST)
     if data is None:
         return _status(request, "too_large", status=413)
+    if services.concept_is_stale(
+        user=owner, sleutel=key, rendered_at=concepts.rendered_at(request.POST)
+    ):
+        return _status(request, "already_saved", status=409)
     concepts.save(owner, key, data)
     return _status(request, "saved" if owner is user else "saved_expired")
 

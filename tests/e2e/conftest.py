@@ -20,6 +20,7 @@ import os
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 import re  # noqa: E402
+import time  # noqa: E402
 from base64 import b32decode  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
@@ -256,5 +257,51 @@ def log_in_with_totp(
     if audit:
         audit.check(page, "login code")
     page.get_by_label(label(t("Code"))).fill(totp_now(device))
+    page.get_by_role("button", name=t("Log in"), exact=True).click()
+    expect(page, "the code was not accepted").not_to_have_url(url_re("accounts:verify"))
+
+
+def totp_unused(device: TOTPDevice) -> str:
+    """A code that django-otp accepts *now* for `device`, even right after a login.
+
+    django-otp refuses a time step it has already accepted (``last_t``), so a second login
+    within the same 30 s needs the code of the next step; the device's tolerance of one step
+    lets that in. Reads the device afresh: a login moves ``last_t`` and ``drift``.
+    """
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    now = time.time()
+    totp.time = now
+    if totp.t() <= device.last_t:
+        steps_ahead = device.last_t + 1 - totp.t()
+        assert steps_ahead <= device.tolerance, (device.last_t, totp.t(), device.tolerance)
+        totp.time = now + steps_ahead * device.step
+    return f"{totp.token():06d}"
+
+
+def log_in_on_this_page(
+    page: Page,
+    user,
+    *,
+    password: str = DEFAULT_PASSWORD,
+    device: TOTPDevice | None = None,
+    audit: A11yAudit | None = None,
+    audit_name: str = "login code (again)",
+) -> None:
+    """Log in from the login page the browser shows now (e.g. after a timeout), as a person
+    would: unlike `log_in_with_totp` this does not load /inloggen/ afresh, so the page the app
+    wanted to return to (its ?next=) is kept. Uses a code of an unused time step."""
+    device = device or TOTPDevice.objects.get(user=user, confirmed=True)
+    expect(page, "not on the login page").to_have_url(url_re("accounts:login"))
+    page.get_by_label(label(t("E-mail address"))).fill(user.email)
+    page.get_by_label(label(t("Password"))).fill(password)
+    page.get_by_role("button", name=t("Next"), exact=True).click()
+
+    expect(page, "the password step did not lead to the code page").to_have_url(
+        url_re("accounts:verify")
+    )
+    if audit:
+        audit.check(page, audit_name)
+    page.get_by_label(label(t("Code"))).fill(totp_unused(device))
     page.get_by_role("button", name=t("Log in"), exact=True).click()
     expect(page, "the code was not accepted").not_to_have_url(url_re("accounts:verify"))

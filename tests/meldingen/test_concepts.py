@@ -162,3 +162,25 @@ def test_autosave_that_hits_the_timeout_is_kept_without_redirect(
     assert "<html" not in response.content.decode()
     assert Concept.objects.get(user=confidant_a).data["notities"] == ["Net na de time-out"]
     assert "_auth_user_id" not in client.session
+
+
+def test_late_autosave_from_a_saved_page_does_not_bring_the_draft_back(
+    confidant_client, confidant_a, melding_a
+):
+    """The autosave that a browser sends as the form is submitted may arrive after the save."""
+    rendered_ms = int(time.time() * 1000) - 5_000
+    data = form_data(melding_a)
+    data["datum"] = melding_a.geopend_op.isoformat()
+    confidant_client.post(reverse("meldingen:gesprek_create", args=[melding_a.public_id]), data)
+    late = confidant_client.post(
+        reverse("meldingen:concept_save"), dict(form_data(melding_a), _concept_ts=str(rendered_ms))
+    )
+    assert late.status_code == 409
+    assert not Concept.objects.filter(user=confidant_a).exists()
+    # A form opened after the save drafts as usual.
+    fresh = confidant_client.post(
+        reverse("meldingen:concept_save"),
+        dict(form_data(melding_a), _concept_ts=str(int(time.time() * 1000) + 1000)),
+    )
+    assert fresh.status_code == 200
+    assert Concept.objects.filter(user=confidant_a).exists()
