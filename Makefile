@@ -9,7 +9,9 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vpcase
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint format messages migrate clean
+.PHONY: run test test-fast lint format messages migrate clean sample-report
+
+SAMPLE_YEAR ?= 2025
 
 $(STAMP): pyproject.toml requirements.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +34,13 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	VPCASE_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
+
+# A sample jaarverslag from reproducible demo data (its own SQLite database in var/sample).
+sample-report: $(STAMP)
+	VPCASE_ENV=development VPCASE_DATA_DIR=var/sample $(PY) manage.py migrate --noinput -v0
+	VPCASE_ENV=development VPCASE_DATA_DIR=var/sample $(PY) manage.py seed_demo > /dev/null
+	VPCASE_ENV=development VPCASE_DATA_DIR=var/sample $(PY) manage.py seed_jaarverslag_demo --year $(SAMPLE_YEAR)
+	VPCASE_ENV=development VPCASE_DATA_DIR=var/sample $(PY) manage.py build_jaarverslag --org demo --year $(SAMPLE_YEAR) --output jaarverslag-demo-$(SAMPLE_YEAR).pdf
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -433,5 +433,6 @@ class Bericht(models.Model):
     gelezen = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["verzonden_op", "id"]
-        indexes = [models.Index(fields=["verzoek", "verzonden_op"])]
+        # In the order they were written: the employee's times are kept to the hour only.
+        ordering = ["id"]
+        indexes = [models.Index(fields=["verzoek", "id"])]

@@ -1,9 +1,57 @@
 from django.urls import path
 
-from . import views
+from .views import activiteiten, hr, jaarverslag
 
 app_name = "rapportage"
 
 urlpatterns = [
-    path("", views.hr_index_view, name="hr_index"),
+    path("hr/", hr.hr_index_view, name="hr_index"),
+    path("hr/<uuid:public_id>/pdf/", hr.hr_pdf_view, name="hr_pdf"),
+    path("hr/<uuid:public_id>/csv/", hr.hr_csv_view, name="hr_csv"),
+    path("dashboard/rapportage/", jaarverslag.index_view, name="index"),
+    path(
+        "dashboard/rapportage/activiteiten-en-signalen/",
+        activiteiten.overzicht_view,
+        name="overzicht",
+    ),
+    path(
+        "dashboard/rapportage/activiteiten/nieuw/",
+        activiteiten.activiteit_create_view,
+        name="activiteit_create",
+    ),
+    path(
+        "dashboard/rapportage/activiteiten/<int:pk>/",
+        activiteiten.activiteit_edit_view,
+        name="activiteit_edit",
+    ),
+    path(
+        "dashboard/rapportage/signalen/nieuw/",
+        activiteiten.signaal_create_view,
+        name="signaal_create",
+    ),
+    path(
+        "dashboard/rapportage/signalen/<int:pk>/",
+        activiteiten.signaal_edit_view,
+        name="signaal_edit",
+    ),
+    path(
+        "dashboard/rapportage/<str:kind>/<int:pk>/verwijderen/",
+        activiteiten.delete_view,
+        name="delete",
+    ),
+    path("dashboard/rapportage/<slug:slug>/<int:jaar>/", jaarverslag.verslag_view, name="verslag"),
+    path(
+        "dashboard/rapportage/<slug:slug>/<int:jaar>/maken/", jaarverslag.build_view, name="build"
+    ),
+    path(
+        "dashboard/rapportage/<slug:slug>/<int:jaar>/status/",
+        jaarverslag.status_view,
+        name="status",
+    ),
+    path("dashboard/rapportage/<slug:slug>/<int:jaar>/pdf/", jaarverslag.pdf_view, name="pdf"),
+    path(
+        "dashboard/rapportage/<slug:slug>/<int:jaar>/publiceren/",
+        jaarverslag.publish_view,
+        name="publish",
+    ),
 ]

@@ -27,6 +27,12 @@ def _cheap_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _data_dir(settings, tmp_path):
+    # Generated files (annual reports) go to a folder of each test's own.
+    settings.DATA_DIR = tmp_path
+
+
+@pytest.fixture(autouse=True)
 def _dutch_by_default():
     # reverse() follows the active language; a test that visited /en/ must not leak into the next.
     translation.activate(settings_module.LANGUAGE_CODE)

@@ -40,6 +40,10 @@ CASE_OF_A = row(LOGIN, 200, 404, 404, 404)
 CASE_OF_A_POST_ONLY = row(LOGIN, 405, 405, 404, 404)  # GET; the POST rows below check scope
 CASE = lambda f: {"public_id": f["melding_a"].public_id}  # noqa: E731
 VERZOEK = lambda f: {"public_id": f["verzoek_a"].public_id}  # noqa: E731
+# Organisation-scoped pages of org A (reports, activities, signals).
+ORG_A = row(LOGIN, 200, 404, 403, 403)
+ORG_A_POST_ONLY = row(LOGIN, 405, 405, 403, 403)
+VERSLAG = lambda f: {"slug": f["org_a"].slug, "jaar": f["verslag_a"].jaar}  # noqa: E731
 ADMIN_ONLY_POST = row(LOGIN, 403, 403, 403, 405)  # GET on a POST-only admin action
 
 # url name -> (kwargs builder, expected outcome per role). Kwargs builders get the fixtures.
@@ -105,6 +109,26 @@ TABLE = {
     "publiek:postvak": (None, everyone(200)),
     "publiek:postvak_gesprek": (None, everyone(302)),  # back to the code form
     "publiek:postvak_logout": (None, everyone(405)),
+    "rapportage:index": (None, CONFIDANTS),
+    "rapportage:overzicht": (None, CONFIDANTS),
+    "rapportage:activiteit_create": (None, CONFIDANTS),
+    "rapportage:signaal_create": (None, CONFIDANTS),
+    "rapportage:activiteit_edit": (lambda f: {"pk": f["activiteit_a"].pk}, ORG_A),
+    "rapportage:signaal_edit": (lambda f: {"pk": f["signaal_a"].pk}, ORG_A),
+    "rapportage:delete": (lambda f: {"kind": "signaal", "pk": f["signaal_a"].pk}, ORG_A_POST_ONLY),
+    "rapportage:verslag": (VERSLAG, ORG_A),
+    "rapportage:status": (VERSLAG, ORG_A),
+    "rapportage:pdf": (VERSLAG, ORG_A),
+    "rapportage:build": (VERSLAG, ORG_A_POST_ONLY),
+    "rapportage:publish": (VERSLAG, ORG_A_POST_ONLY),
+    "rapportage:hr_pdf": (
+        lambda f: {"public_id": f["verslag_a"].public_id},
+        row(LOGIN, 403, 403, 200, 403),
+    ),
+    "rapportage:hr_csv": (
+        lambda f: {"public_id": f["verslag_a"].public_id},
+        row(LOGIN, 403, 403, 200, 403),
+    ),
     "rapportage:hr_index": (None, row(LOGIN, 403, 403, 200, 403)),
 }
 
@@ -149,6 +173,18 @@ POST_TABLE = {
         "public_id": f["melding_a"].public_id,
         "pk": f["toegang_a"].pk,
     },
+    "meldingen:verzoek": VERZOEK,
+    "meldingen:verzoek_convert": VERZOEK,
+    "meldingen:verzoek_close": VERZOEK,
+}
+# POSTs on organisation-scoped report pages: confidant B of another organisation gets a 404.
+ORG_POST_TABLE = {
+    "rapportage:verslag": VERSLAG,
+    "rapportage:build": VERSLAG,
+    "rapportage:publish": VERSLAG,
+    "rapportage:activiteit_edit": lambda f: {"pk": f["activiteit_a"].pk},
+    "rapportage:signaal_edit": lambda f: {"pk": f["signaal_a"].pk},
+    "rapportage:delete": lambda f: {"kind": "signaal", "pk": f["signaal_a"].pk},
 }
 
 
@@ -171,6 +207,36 @@ def world(org_a, org_b, admin_user, confidant_a, confidant_b, hr_a):
         "toegang_a": services.toegang_grant(user=confidant_a, melding=melding, colleague=colleague),
         # A request addressed to confidant A by name: the colleague of org A can't see it either.
         "verzoek_a": verzoek_for(org_a, confidant_a),
+        **reporting_for(org_a, confidant_a),
+    }
+
+
+def reporting_for(org, confidant):
+    from datetime import date
+
+    from rapportage import services as rapportage_services
+    from rapportage.models import Activiteit, Signaal
+
+    verslag = rapportage_services.jaarverslag_get_or_create(organisatie=org, jaar=2025)
+    rapportage_services.build_now(verslag)
+    rapportage_services.jaarverslag_publish(user=confidant, verslag=verslag)
+    return {
+        "verslag_a": verslag,
+        "activiteit_a": Activiteit.objects.create(
+            organisatie=org,
+            datum=date(2025, 3, 1),
+            soort="voorlichting",
+            bereik=20,
+            vastgelegd_door=confidant,
+        ),
+        "signaal_a": Signaal.objects.create(
+            organisatie=org,
+            datum=date(2025, 3, 1),
+            thema="pesten",
+            gericht_aan="mt",
+            tekst="Signaal",
+            vastgelegd_door=confidant,
+        ),
     }
 
 
@@ -228,10 +294,25 @@ def test_case_posts_are_scoped(role, world):
     assert not failures, "\n".join(failures)
 
 
-def test_post_table_covers_every_case_url():
+def test_post_tables_cover_every_object_url():
+    # Every URL with a case or request in it has a POST scope check (history is read-only)...
     case_urls = {
-        n
-        for n, (kw, _e) in TABLE.items()
-        if kw is CASE or n.startswith("meldingen:gesprek") or n.startswith("meldingen:toegang")
+        n for n, (_kw, expected) in TABLE.items() if expected in (CASE_OF_A, CASE_OF_A_POST_ONLY)
     }
-    assert case_urls - {"meldingen:history"} <= set(POST_TABLE)
+    assert case_urls, "the table lost its case rows"
+    assert case_urls - {"meldingen:history"} <= set(POST_TABLE), case_urls - set(POST_TABLE)
+    # ...and so does every report page that changes something.
+    org_urls = {n for n, (_kw, expected) in TABLE.items() if expected is ORG_A_POST_ONLY}
+    assert org_urls <= set(ORG_POST_TABLE), org_urls - set(ORG_POST_TABLE)
+
+
+def test_report_posts_are_scoped(world):
+    expected = {"confidant_b": 404, "hr_a": 403, "admin": 403}
+    failures = []
+    for role, code in expected.items():
+        client = verified_client(world[role])
+        for name, kwargs_builder in ORG_POST_TABLE.items():
+            response = client.post(reverse(name, kwargs=kwargs_builder(world)), {})
+            if response.status_code != code:
+                failures.append(f"{role} POST {name}: expected {code}, got {response.status_code}")
+    assert not failures, "\n".join(failures)

@@ -367,6 +367,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
         "options": {"expires": 50 * 60},
     },
+    "rapportage-requeue-stale": {
+        "task": "rapportage.tasks.requeue_stale_reports",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ urlpatterns += i18n_patterns(
     path("beheer/", include("vpcase.accounts.beheer_urls")),
     path("dashboard/", include("meldingen.urls")),
     path("", include("meldingen.urls_publiek")),
-    path("hr/", include("rapportage.urls")),
+    path("", include("rapportage.urls")),
     prefix_default_language=False,
 )
 

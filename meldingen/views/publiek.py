@@ -190,9 +190,11 @@ def postvak_view(request: HttpRequest) -> HttpResponse:
 @public
 @require_http_methods(["GET", "POST"])
 def postvak_gesprek_view(request: HttpRequest) -> HttpResponse:
+    had_mailbox = bool(request.session.get(MAILBOX_KEY))
     verzoek = _mailbox_verzoek(request)
     if verzoek is None:
-        return redirect(reverse("publiek:postvak") + "?verlopen=1")
+        # "Closed after 15 minutes" only if there was a mailbox to close.
+        return redirect(reverse("publiek:postvak") + ("?verlopen=1" if had_mailbox else ""))
     form = ReplyForm(request.POST if request.method == "POST" else None)
     closed = verzoek.status == VerzoekStatus.GESLOTEN
     if request.method == "POST":

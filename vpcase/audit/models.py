@@ -45,6 +45,12 @@ class Action(models.TextChoices):
     REQUEST_CONVERTED = "request_converted", _("Request made into a case")
     REQUEST_CLOSED = "request_closed", _("Request closed")
     ORG_PAGE_UPDATED = "org_page_updated", _("Public page changed")
+    REPORT_UPDATED = "report_updated", _("Annual report text changed")
+    REPORT_BUILD_REQUESTED = "report_build", _("Annual report PDF requested")
+    REPORT_PUBLISHED = "report_published", _("Annual report published")
+    REPORT_DOWNLOADED = "report_downloaded", _("Annual report downloaded")
+    ACTIVITY_SAVED = "activity_saved", _("Activity saved")
+    SIGNAL_SAVED = "signal_saved", _("Signal or advice saved")
 
 
 # Actions on cases by confidants; everything else concerns accounts and organisations and is

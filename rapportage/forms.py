@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meldingen.forms import DateInput, LongTextField, _not_in_future
+from vpcase.accounts.models import Organisatie
+
+from .models import SIGNAAL_THEMA_CHOICES, ActiviteitSoort, GerichtAan
+
+
+class _OrgForm(forms.Form):
+    organisatie = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisatie.objects.none(),
+        error_messages={"invalid_choice": _("Choose one of the organisations you serve.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisatie"].queryset = Organisatie.objects.filter(
+            lidmaatschappen__user=user, is_active=True
+        ).order_by("name")
+
+
+class ActiviteitForm(_OrgForm):
+    datum = forms.DateField(label=_("Date"), widget=DateInput())
+    soort = forms.ChoiceField(label=_("Type"), choices=ActiviteitSoort.choices)
+    bereik = forms.IntegerField(
+        label=_("People reached"), min_value=0, max_value=100_000, initial=0
+    )
+    uren = forms.DecimalField(
+        label=_("Hours"),
+        min_value=Decimal("0"),
+        max_value=Decimal("1000"),
+        decimal_places=2,
+        initial=Decimal("1"),
+    )
+    omschrijving = forms.CharField(
+        label=_("Short description"),
+        max_length=300,
+        required=False,
+        help_text=_("No names: this may appear in the annual report's overview."),
+    )
+
+    def clean_datum(self):
+        return _not_in_future(self.cleaned_data["datum"])
+
+
+class SignaalForm(_OrgForm):
+    datum = forms.DateField(label=_("Date"), widget=DateInput())
+    thema = forms.ChoiceField(label=_("Theme"), choices=SIGNAAL_THEMA_CHOICES)
+    gericht_aan = forms.ChoiceField(label=_("Addressed to"), choices=GerichtAan.choices)
+    gevraagd = forms.BooleanField(
+        label=_("Solicited: the organisation asked for it"), required=False
+    )
+    tekst = LongTextField(
+        label=_("Signal or advice"), rows=6, required=True, help_text=_("Encrypted.")
+    )
+    in_jaarverslag = forms.BooleanField(
+        label=_("Include this text in the annual report"),
+        required=False,
+        help_text=_("Only then does it appear in the report HR reads. Write nothing traceable."),
+    )
+
+    def clean_datum(self):
+        return _not_in_future(self.cleaned_data["datum"])
+
+
+class KiesVerslagForm(_OrgForm):
+    jaar = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jaar"].initial = timezone.localdate().year - 1
+
+
+class VerslagTekstForm(forms.Form):
+    inleiding = LongTextField(label=_("Introduction"), rows=5)
+    ontwikkelingen = LongTextField(label=_("Developments and trends"), rows=5)
+    signalen_tekst = LongTextField(label=_("Signals and advice"), rows=5)
+    aanbevelingen = LongTextField(label=_("Recommendations"), rows=5)

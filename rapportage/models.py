@@ -1,0 +1,160 @@
+"""Activities (voorlichting en preventie), signals and advice, and the annual report."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_cryptography.fields import encrypt
+
+from meldingen.models import Categorie
+
+
+class ActiviteitSoort(models.TextChoices):
+    VOORLICHTING = "voorlichting", _("Information session for employees")
+    MANAGEMENT = "management", _("Management / MT")
+    OR = "or", _("Works council (OR)")
+    INTRODUCTIE = "introductie", _("Introduction of new employees")
+    INTRANET = "intranet", _("Intranet or newsletter")
+    TRAINING = "training", _("Training or workshop")
+    OVERLEG = "overleg", _("Meeting with HR or prevention officer")
+    OVERIG = "overig", _("Other")
+
+
+class Activiteit(models.Model):
+    organisatie = models.ForeignKey(
+        "accounts.Organisatie", on_delete=models.PROTECT, related_name="activiteiten"
+    )
+    datum = models.DateField(_("date"))
+    soort = models.CharField(_("type"), max_length=20, choices=ActiviteitSoort.choices)
+    bereik = models.PositiveIntegerField(
+        _("people reached"), default=0, validators=[MaxValueValidator(100_000)]
+    )
+    uren = models.DecimalField(
+        _("hours"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
+    )
+    omschrijving = models.CharField(
+        _("short description"),
+        max_length=300,
+        blank=True,
+        help_text=_("No names: this may appear in the annual report's overview."),
+    )
+    vastgelegd_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    vastgelegd_op = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-datum", "-id"]
+        indexes = [models.Index(fields=["organisatie", "datum"])]
+
+
+class GerichtAan(models.TextChoices):
+    DIRECTIE = "directie", _("Board of directors")
+    MT = "mt", _("Management team")
+    HR = "hr", _("HR")
+    OR = "or", _("Works council (OR)")
+    PREVENTIEMEDEWERKER = "preventiemedewerker", _("Prevention officer")
+    ANDERS = "anders", _("Other")
+
+
+SIGNAAL_THEMA_CHOICES = [*Categorie.choices, ("anders", _("Other theme"))]
+
+
+class Signaal(models.Model):
+    """A signal or piece of advice given to the organisation (signaleren en adviseren)."""
+
+    organisatie = models.ForeignKey(
+        "accounts.Organisatie", on_delete=models.PROTECT, related_name="signalen"
+    )
+    datum = models.DateField(_("date"))
+    thema = models.CharField(_("theme"), max_length=30, choices=SIGNAAL_THEMA_CHOICES)
+    gericht_aan = models.CharField(_("addressed to"), max_length=30, choices=GerichtAan.choices)
+    gevraagd = models.BooleanField(
+        _("solicited"), default=False, help_text=_("Did the organisation ask for this advice?")
+    )
+    tekst = encrypt(
+        models.TextField(_("signal or advice"), validators=[MaxLengthValidator(20_000)])
+    )
+    in_jaarverslag = models.BooleanField(
+        _("include in the annual report"),
+        default=False,
+        help_text=_(
+            "Only then does the text appear in the annual report. Write nothing traceable."
+        ),
+    )
+    vastgelegd_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    vastgelegd_op = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-datum", "-id"]
+        indexes = [models.Index(fields=["organisatie", "datum"])]
+
+
+class RapportStatus(models.TextChoices):
+    CONCEPT = "concept", _("Draft")
+    IN_WACHTRIJ = "queued", _("Queued")
+    VERZAMELEN = "collecting", _("Collecting figures")
+    OPMAKEN = "rendering", _("Making the PDF")
+    KLAAR = "ready", _("Ready to check")
+    MISLUKT = "failed", _("Failed")
+    GEPUBLICEERD = "published", _("Published")
+
+
+BUILDING = (RapportStatus.IN_WACHTRIJ, RapportStatus.VERZAMELEN, RapportStatus.OPMAKEN)
+
+
+class Jaarverslag(models.Model):
+    """One annual report per organisation and year, written together by its confidants."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisatie = models.ForeignKey(
+        "accounts.Organisatie", on_delete=models.PROTECT, related_name="jaarverslagen"
+    )
+    jaar = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    status = models.CharField(
+        max_length=20, choices=RapportStatus.choices, default=RapportStatus.CONCEPT
+    )
+    # The narrative sections, written by the confidants (encrypted while a draft).
+    inleiding = encrypt(models.TextField(_("introduction"), blank=True))
+    ontwikkelingen = encrypt(models.TextField(_("developments and trends"), blank=True))
+    signalen_tekst = encrypt(models.TextField(_("signals and advice"), blank=True))
+    aanbevelingen = encrypt(models.TextField(_("recommendations"), blank=True))
+
+    # The anonymised figures of the last build (already suppressed: safe for HR and the CSV).
+    cijfers = models.JSONField(default=dict, blank=True)
+    bestand = models.CharField(max_length=200, blank=True)
+    fout = models.CharField(max_length=500, blank=True)
+    aangevraagd_op = models.DateTimeField(null=True, blank=True)
+    bouw_gestart_op = models.DateTimeField(null=True, blank=True)
+    bouw_door = models.CharField(max_length=200, blank=True)
+    klaar_op = models.DateTimeField(null=True, blank=True)
+    gepubliceerd_op = models.DateTimeField(null=True, blank=True)
+    gepubliceerd_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pogingen = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-jaar", "organisatie__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisatie", "jaar"], name="jaarverslag_unique")
+        ]
+        indexes = [models.Index(fields=["status", "aangevraagd_op"])]
+
+    @property
+    def is_building(self) -> bool:
+        return self.status in BUILDING

@@ -1,0 +1,240 @@
+"""Activities, signals and the jaarverslag: drafting, building (in the worker) and publishing."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+
+from vpcase.accounts.models import Organisatie, Role, User
+from vpcase.audit.models import Action
+from vpcase.audit.services import audit_log
+from vpcase.pdf import render_pdf
+
+from . import aggregatie, document
+from .models import BUILDING, Jaarverslag, RapportStatus
+
+logger = logging.getLogger(__name__)
+
+# A build that has not finished after this long is taken to be dead.
+STALE_AFTER = timedelta(minutes=20)
+
+
+def reports_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "jaarverslagen"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def jaarverslag_get_or_create(*, organisatie: Organisatie, jaar: int) -> Jaarverslag:
+    verslag, _created = Jaarverslag.objects.get_or_create(organisatie=organisatie, jaar=jaar)
+    return verslag
+
+
+def jaarverslag_save_text(*, user: User, verslag: Jaarverslag, **texts) -> Jaarverslag:
+    for name in ("inleiding", "ontwikkelingen", "signalen_tekst", "aanbevelingen"):
+        if name in texts:
+            setattr(verslag, name, texts[name])
+    verslag.save(update_fields=["inleiding", "ontwikkelingen", "signalen_tekst", "aanbevelingen"])
+    audit_log(
+        action=Action.REPORT_UPDATED, actor=user, target=verslag, organisatie=verslag.organisatie
+    )
+    return verslag
+
+
+def jaarverslag_request_build(*, user: User | None, verslag: Jaarverslag) -> bool:
+    """Queue a build. The row says QUEUED first, so a lost message can be queued again from
+    the database; returns False if the broker could not be reached (the row stays QUEUED)."""
+    with transaction.atomic():
+        Jaarverslag.objects.filter(pk=verslag.pk).update(
+            status=RapportStatus.IN_WACHTRIJ,
+            aangevraagd_op=timezone.now(),
+            fout="",
+            bouw_gestart_op=None,
+            bouw_door="",
+        )
+        if user is not None:
+            audit_log(
+                action=Action.REPORT_BUILD_REQUESTED,
+                actor=user,
+                target=verslag,
+                organisatie=verslag.organisatie,
+            )
+    verslag.refresh_from_db()
+    return enqueue(verslag.pk)
+
+
+def enqueue(verslag_id: int) -> bool:
+    from kombu.exceptions import OperationalError
+
+    from .tasks import build_jaarverslag
+
+    try:
+        build_jaarverslag.delay(verslag_id)
+    except OperationalError:
+        logger.warning("Broker unreachable; annual report %s stays queued", verslag_id)
+        return False
+    return True
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_is_dead(owner: str) -> bool:
+    host, _sep, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def claim(verslag_id: int) -> bool:
+    """Compare-and-set QUEUED → COLLECTING. A duplicate message finds the report taken and
+    stops; a build whose worker died (process gone, or far too old) is taken over."""
+    now = timezone.now()
+    owner = _owner()
+    if Jaarverslag.objects.filter(pk=verslag_id, status=RapportStatus.IN_WACHTRIJ).update(
+        status=RapportStatus.VERZAMELEN,
+        bouw_gestart_op=now,
+        bouw_door=owner,
+        pogingen=F("pogingen") + 1,
+    ):
+        return True
+    current = (
+        Jaarverslag.objects.filter(pk=verslag_id, status__in=BUILDING)
+        .values("status", "bouw_gestart_op", "bouw_door")
+        .first()
+    )
+    if current is None or current["status"] == RapportStatus.IN_WACHTRIJ:
+        return False
+    stale = current["bouw_gestart_op"] and now - current["bouw_gestart_op"] > STALE_AFTER
+    if stale or _owner_is_dead(current["bouw_door"]):
+        return bool(
+            Jaarverslag.objects.filter(
+                pk=verslag_id, bouw_door=current["bouw_door"], status=current["status"]
+            ).update(
+                status=RapportStatus.VERZAMELEN,
+                bouw_gestart_op=now,
+                bouw_door=owner,
+                pogingen=F("pogingen") + 1,
+            )
+        )
+    return False
+
+
+def build(verslag_id: int) -> None:
+    """Collect the figures, render the PDF, write it atomically, mark the report READY.
+    Call only after claim() returned True."""
+    verslag = Jaarverslag.objects.select_related("organisatie").get(pk=verslag_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        cijfers = aggregatie.verzamel(verslag.organisatie, verslag.jaar)
+        Jaarverslag.objects.filter(pk=verslag_id).update(
+            status=RapportStatus.OPMAKEN, cijfers=cijfers
+        )
+        _pause_for_tests()
+        html = document.render_html(cijfers=cijfers, verslag=verslag)
+        pdf = render_pdf(html)
+    target = reports_dir() / f"{verslag.public_id}.pdf"
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".build-", suffix=".pdf")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pdf)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    Jaarverslag.objects.filter(pk=verslag_id).update(
+        status=RapportStatus.KLAAR, bestand=target.name, klaar_op=timezone.now(), fout=""
+    )
+
+
+def _pause_for_tests() -> None:
+    """The fault-tolerance tests kill a worker in the middle of a build; this gives them a
+    window. Honoured only in test mode."""
+    pause = float(os.environ.get("VPCASE_TEST_BUILD_PAUSE", "0") or 0)
+    if pause and settings.TESTING:
+        import time
+
+        time.sleep(pause)
+
+
+def mark_failed(verslag_id: int, reason: str) -> None:
+    Jaarverslag.objects.filter(pk=verslag_id).update(
+        status=RapportStatus.MISLUKT, fout=reason[:500], bouw_door=""
+    )
+
+
+def requeue(verslag_id: int) -> None:
+    """Back to QUEUED before a retry, so that the retried message can claim it again."""
+    Jaarverslag.objects.filter(pk=verslag_id, status__in=BUILDING).update(
+        status=RapportStatus.IN_WACHTRIJ, bouw_door=""
+    )
+
+
+@transaction.atomic
+def jaarverslag_publish(*, user: User, verslag: Jaarverslag) -> None:
+    if verslag.status != RapportStatus.KLAAR:
+        raise ValueError("Only a finished report can be published.")
+    verslag.status = RapportStatus.GEPUBLICEERD
+    verslag.gepubliceerd_op = timezone.now()
+    verslag.gepubliceerd_door = user
+    verslag.save(update_fields=["status", "gepubliceerd_op", "gepubliceerd_door"])
+    audit_log(
+        action=Action.REPORT_PUBLISHED, actor=user, target=verslag, organisatie=verslag.organisatie
+    )
+    transaction.on_commit(lambda: _notify_hr(verslag.pk))
+
+
+def _notify_hr(verslag_id: int) -> None:
+    from kombu.exceptions import OperationalError
+
+    from .tasks import notify_hr
+
+    try:
+        notify_hr.delay(verslag_id)
+    except OperationalError:
+        logger.warning("Could not queue the HR notification for report %s", verslag_id)
+
+
+def hr_recipients(verslag: Jaarverslag) -> list[User]:
+    return list(
+        User.objects.filter(
+            role=Role.HR, is_active=True, lidmaatschappen__organisatie=verslag.organisatie
+        )
+    )
+
+
+def build_now(verslag: Jaarverslag) -> Jaarverslag:
+    """Build in this process (management command, benchmark): the same steps as the worker."""
+    Jaarverslag.objects.filter(pk=verslag.pk).update(
+        status=RapportStatus.IN_WACHTRIJ,
+        aangevraagd_op=timezone.now(),
+        fout="",
+        bouw_gestart_op=None,
+        bouw_door="",
+    )
+    if not claim(verslag.pk):
+        raise RuntimeError("The report is being built by another process.")
+    try:
+        build(verslag.pk)
+    except Exception as error:
+        mark_failed(verslag.pk, f"{type(error).__name__}: {error}")
+        raise
+    verslag.refresh_from_db()
+    return verslag

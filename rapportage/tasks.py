@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=4,
+    time_limit=30 * 60,
+    soft_time_limit=28 * 60,
+    ignore_result=True,
+)
+def build_jaarverslag(self, verslag_id: int) -> None:
+    """Build one annual report. Takes only the id; builds once however often it is delivered."""
+    from . import services
+
+    if not services.claim(verslag_id):
+        return
+    try:
+        services.build(verslag_id)
+    except TRANSIENT as error:
+        if self.request.retries < self.max_retries:
+            services.requeue(verslag_id)
+            raise self.retry(exc=error, countdown=2 ** (self.request.retries + 2)) from error
+        services.mark_failed(verslag_id, f"{type(error).__name__}: {error}")
+        raise
+    except Exception as error:
+        logger.exception("Annual report %s failed", verslag_id)
+        try:
+            services.mark_failed(verslag_id, f"{type(error).__name__}: {error}")
+        except DatabaseError:
+            logger.exception("Could not mark annual report %s as failed", verslag_id)
+        raise
+
+
+@shared_task(
+    ignore_result=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def notify_hr(verslag_id: int) -> None:
+    """Tell HR that a report is published: a link, nothing else."""
+    from .models import Jaarverslag
+    from .services import hr_recipients
+
+    verslag = Jaarverslag.objects.select_related("organisatie").filter(pk=verslag_id).first()
+    if verslag is None:
+        return
+    url = (settings.SITE_URL or "") + reverse("rapportage:hr_index")
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for user in hr_recipients(verslag):
+            context = {"user": user, "url": url}
+            subject = render_to_string("rapportage/email/published_subject.txt", context).strip()
+            body = render_to_string("rapportage/email/published_body.txt", context)
+            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
+    if messages:
+        send_mass_mail(messages, fail_silently=False)
+
+
+@shared_task(ignore_result=True)
+def requeue_stale_reports() -> int:
+    """Every few minutes: queue again what a lost message or a dead worker left behind. A
+    report waits in QUEUED if the broker was down when it was asked for; claim() makes a
+    second message harmless if the first one was not lost after all."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from . import services
+    from .models import BUILDING, Jaarverslag, RapportStatus
+
+    now = timezone.now()
+    stale = Jaarverslag.objects.filter(
+        status=RapportStatus.IN_WACHTRIJ, aangevraagd_op__lt=now - timedelta(minutes=2)
+    ) | Jaarverslag.objects.filter(
+        status__in=BUILDING[1:], bouw_gestart_op__lt=now - services.STALE_AFTER
+    )
+    count = 0
+    for verslag_id in stale.values_list("pk", flat=True):
+        if services.enqueue(verslag_id):
+            count += 1
+    return count

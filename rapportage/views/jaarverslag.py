@@ -1,0 +1,120 @@
+"""The confidant's jaarverslag: figures, narrative, PDF build (worker), preview, publish."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from vpcase.accounts.decorators import confidant_required
+
+from .. import aggregatie, selectors, services
+from ..forms import KiesVerslagForm, VerslagTekstForm
+from ..models import Jaarverslag, RapportStatus
+
+
+@confidant_required
+def index_view(request: HttpRequest) -> HttpResponse:
+    form = KiesVerslagForm(request.GET or None, user=request.user)
+    if request.GET:
+        if form.is_valid():
+            return redirect(
+                "rapportage:verslag",
+                slug=form.cleaned_data["organisatie"].slug,
+                jaar=form.cleaned_data["jaar"],
+            )
+        status = 400
+    else:
+        status = 200
+    context = {"form": form, "verslagen": selectors.confidant_reports(user=request.user)}
+    return render(request, "rapportage/index.html", context, status=status)
+
+
+def _verslag(request: HttpRequest, slug: str, jaar: int) -> Jaarverslag:
+    if not 2000 <= jaar <= 2100:
+        raise Http404
+    org = selectors.confidant_org(user=request.user, slug=slug)
+    return services.jaarverslag_get_or_create(organisatie=org, jaar=jaar)
+
+
+@confidant_required
+@require_http_methods(["GET", "POST"])
+def verslag_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
+    verslag = _verslag(request, slug, jaar)
+    initial = {name: getattr(verslag, name) for name in VerslagTekstForm.base_fields}
+    form = VerslagTekstForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            services.jaarverslag_save_text(user=request.user, verslag=verslag, **form.cleaned_data)
+            messages.success(request, _("The text is saved. Make the PDF again to include it."))
+            return redirect("rapportage:verslag", slug=slug, jaar=jaar)
+        status = 400
+    else:
+        status = 200
+    context = {
+        "verslag": verslag,
+        "form": form,
+        "cijfers": aggregatie.verzamel(verslag.organisatie, verslag.jaar),
+    }
+    return render(request, "rapportage/verslag.html", context, status=status)
+
+
+@confidant_required
+@require_POST
+def build_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
+    verslag = _verslag(request, slug, jaar)
+    if verslag.is_building:
+        messages.info(request, _("The PDF is already being made."))
+    elif not services.jaarverslag_request_build(user=request.user, verslag=verslag):
+        messages.warning(
+            request,
+            _(
+                "The request is stored, but the background worker cannot be reached right now. "
+                "The PDF is made as soon as it is back."
+            ),
+        )
+    if request.htmx:
+        return status_view(request, slug, jaar)
+    return redirect("rapportage:verslag", slug=slug, jaar=jaar)
+
+
+@confidant_required
+def status_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
+    verslag = _verslag(request, slug, jaar)
+    return render(request, "rapportage/_status.html", {"verslag": verslag})
+
+
+@confidant_required
+def pdf_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
+    verslag = _verslag(request, slug, jaar)
+    if not verslag.bestand or verslag.status not in (
+        RapportStatus.KLAAR,
+        RapportStatus.GEPUBLICEERD,
+    ):
+        raise Http404
+    return _file(verslag, inline=True)
+
+
+def _file(verslag: Jaarverslag, *, inline: bool = False) -> FileResponse:
+    path = services.reports_dir() / verslag.bestand
+    if not path.is_file():
+        raise Http404
+    name = f"jaarverslag-{verslag.organisatie.slug}-{verslag.jaar}.pdf"
+    return FileResponse(
+        path.open("rb"), as_attachment=not inline, filename=name, content_type="application/pdf"
+    )
+
+
+@confidant_required
+@require_POST
+def publish_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
+    verslag = _verslag(request, slug, jaar)
+    try:
+        services.jaarverslag_publish(user=request.user, verslag=verslag)
+    except ValueError:
+        messages.error(request, _("Make the PDF and check it before you publish."))
+        return redirect("rapportage:verslag", slug=slug, jaar=jaar)
+    messages.success(request, _("Published. HR of the organisation has been told by e-mail."))
+    return redirect("rapportage:verslag", slug=slug, jaar=jaar)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from rapportage.aggregatie import verzamel
+from tests.rapportage.conftest import NOTE_MARKER, SIGNAL_EXCLUDED, SIGNAL_INCLUDED
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(cijfers, key):
+    table = next(t for t in cijfers["tabellen"] if t["key"] == key)
+    return {r["code"]: (r["dit_jaar"], r["vorig_jaar"]) for r in table["rijen"]}, table["totaal"]
+
+
+def test_known_figures(crafted):
+    with CaptureQueriesContext(connection) as queries:
+        c = verzamel(crafted, 2025)
+    assert len(queries.captured_queries) <= 20
+    kern = c["kern"]
+    assert kern["nieuw"] == {"dit_jaar": 24, "vorig_jaar": 13, "verschil": "+85%"}
+    assert kern["gesprekken"]["dit_jaar"] == 48 and kern["uren"]["dit_jaar"] == 48.0
+    assert kern["overgenomen"]["dit_jaar"] == "< 5"  # two cases carried over
+    assert kern["formele_klachten"] == 6
+
+    cats, _total = rows(c, "categorie")
+    assert cats["pesten"] == (17, 8)
+    assert cats["discriminatie"][0] == 7
+    assert cats["seksuele_intimidatie"][0] == "< 5"
+    assert cats["werkdruk"][0] == "•"  # complementary suppression
+    assert cats["agressie_geweld"] == (0, 0)
+
+    roles, roles_total = rows(c, "melder_rol")
+    assert roles["stagiair"][0] == "< 5" and roles["medewerker"][0] == "•"
+    assert roles_total["dit_jaar"] == 24
+
+    channels, _t = rows(c, "kanaal")
+    assert channels["email"][0] == "< 5" and channels["telefoon"][0] == "•"
+    assert channels["persoonlijk"][0] == 17
+
+    relations, _t = rows(c, "relatie")
+    assert relations["collega"][0] == 11 and relations["leidinggevende"][0] == 13
+
+    assert c["kwartalen"]["dit_jaar"] == [10, "•", "< 5", 7]
+    outcomes, _t = rows(c, "afhandeling")
+    assert outcomes["geholpen"] == (10, 11) and outcomes["formele_klacht"][0] == 6
+    interventions, _t = rows(c, "interventie")
+    assert interventions["luisterend_oor"][0] == 24
+
+    trend = {t["jaar"]: t["nieuw"] for t in c["trend"]}
+    assert trend == {2023: 0, 2024: 13, 2025: 24}
+    assert c["activiteiten"]["rijen"][0]["aantal"] == 2
+    assert c["activiteiten"]["rijen"][0]["bereik"] == 65
+    assert c["signalen"]["gevraagd"] == 1 and c["signalen"]["ongevraagd"] == 1
+    assert [s["tekst"] for s in c["signalen"]["items"]] == [SIGNAL_INCLUDED]
+    assert c["signalen"]["items"][0]["kwartaal"] == "Q4"
+
+
+def test_no_free_text_and_no_suppressed_number_in_the_figures(crafted):
+    import json
+
+    text = json.dumps(verzamel(crafted, 2025), ensure_ascii=False)
+    assert NOTE_MARKER not in text and SIGNAL_EXCLUDED not in text
+    assert "Naam die nooit" not in text
+    assert '"2025-' not in text  # no dates finer than a quarter
+
+
+def test_query_count_does_not_grow_with_cases(crafted, org_a, confidant_a):
+    from datetime import date
+
+    from tests.rapportage.conftest import make_case
+
+    with CaptureQueriesContext(connection) as before:
+        verzamel(crafted, 2025)
+    for i in range(40):
+        make_case(
+            org=org_a,
+            confidant=confidant_a,
+            opened=date(2025, 7, 1 + i % 28),
+            categories=["overig"],
+            relatie="onbekend",
+            kanaal="anders",
+            rol="anders",
+        )
+    with CaptureQueriesContext(connection) as after:
+        verzamel(crafted, 2025)
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_threshold_follows_the_organisation_but_never_below_3(crafted):
+    crafted.anonymity_threshold = 10
+    crafted.save()
+    c = verzamel(crafted, 2025)
+    cats, _t = rows(c, "categorie")
+    assert cats["discriminatie"][0] == "< 10"
+    crafted.anonymity_threshold = 3
+    assert verzamel(crafted, 2025)["k"] == 3

@@ -1,0 +1,179 @@
+"""The build task: once per report however often delivered, FAILED with a reason, safe PDF."""
+
+from __future__ import annotations
+
+import os
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+from rapportage import services
+from rapportage.models import Jaarverslag, RapportStatus
+from rapportage.tasks import build_jaarverslag
+from tests.rapportage.conftest import NOTE_MARKER, SIGNAL_EXCLUDED, SIGNAL_INCLUDED
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def verslag(crafted):
+    v = services.jaarverslag_get_or_create(organisatie=crafted, jaar=2025)
+    Jaarverslag.objects.filter(pk=v.pk).update(status=RapportStatus.IN_WACHTRIJ)
+    v.refresh_from_db()
+    return v
+
+
+def pdf_text(verslag) -> str:
+    data = (services.reports_dir() / verslag.bestand).read_bytes()
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
+
+
+def test_build_writes_pdf_and_marks_ready(verslag):
+    build_jaarverslag.apply(args=[verslag.pk])
+    verslag.refresh_from_db()
+    assert verslag.status == RapportStatus.KLAAR and verslag.pogingen == 1
+    assert (services.reports_dir() / verslag.bestand).read_bytes().startswith(b"%PDF")
+    assert not any(p.name.startswith(".build-") for p in services.reports_dir().iterdir())
+    assert verslag.cijfers["kern"]["nieuw"]["dit_jaar"] == 24
+
+
+def test_a_second_delivery_builds_nothing(verslag):
+    build_jaarverslag.apply(args=[verslag.pk])
+    verslag.refresh_from_db()
+    first = verslag.klaar_op
+    build_jaarverslag.apply(args=[verslag.pk])  # the same message again
+    verslag.refresh_from_db()
+    assert verslag.pogingen == 1 and verslag.klaar_op == first
+
+
+def test_a_build_running_elsewhere_is_not_taken_over(verslag):
+    Jaarverslag.objects.filter(pk=verslag.pk).update(
+        status=RapportStatus.VERZAMELEN,
+        bouw_door=f"{os.uname().nodename}:{os.getpid()}",
+    )
+    assert services.claim(verslag.pk) is False
+
+
+def test_a_build_of_a_dead_worker_is_taken_over(verslag):
+    import subprocess
+    import sys
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    import socket
+
+    Jaarverslag.objects.filter(pk=verslag.pk).update(
+        status=RapportStatus.OPMAKEN,
+        bouw_door=f"{socket.gethostname()}:{dead}",
+    )
+    build_jaarverslag.apply(args=[verslag.pk])
+    verslag.refresh_from_db()
+    assert verslag.status == RapportStatus.KLAAR
+
+
+def test_failure_marks_failed_with_reason(verslag, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("WeasyPrint ran out of paper")
+
+    monkeypatch.setattr("rapportage.services.render_pdf", broken)
+    result = build_jaarverslag.apply(args=[verslag.pk])
+    assert result.failed()
+    verslag.refresh_from_db()
+    assert verslag.status == RapportStatus.MISLUKT
+    assert "ran out of paper" in verslag.fout
+
+
+def test_database_errors_are_retried_then_fail(verslag, monkeypatch):
+    from django.db import OperationalError
+
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("rapportage.services.aggregatie.verzamel", flaky)
+    build_jaarverslag.apply(args=[verslag.pk])
+    verslag.refresh_from_db()
+    assert calls["n"] == build_jaarverslag.max_retries + 1
+    assert verslag.status == RapportStatus.MISLUKT and "server closed" in verslag.fout
+
+
+def test_pdf_has_the_figures_and_no_confidential_text(verslag):
+    Jaarverslag.objects.filter(pk=verslag.pk).update(
+        inleiding="Het jaar stond in het teken van de reorganisatie.",
+        aanbevelingen="Investeer in leiderschap.",
+    )
+    build_jaarverslag.apply(args=[verslag.pk])
+    verslag.refresh_from_db()
+    text = pdf_text(verslag)
+    assert "24" in text and "< 5" in text and "•" in text
+    assert "reorganisatie" in text and "Investeer in leiderschap." in text
+    assert SIGNAL_INCLUDED in " ".join(text.split())
+    assert NOTE_MARKER not in text and SIGNAL_EXCLUDED not in text
+    assert "Naam die nooit" not in text
+    reader = PdfReader(BytesIO((services.reports_dir() / verslag.bestand).read_bytes()))
+    assert len(reader.pages) >= 8
+
+
+def test_narrative_urls_are_never_fetched(verslag, tmp_path, monkeypatch):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("GEHEIM")
+    fetched = []
+    from vpcase import pdf
+
+    original = pdf.NoFetch.fetch
+
+    def spy(self, url, headers=None):
+        fetched.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(pdf.NoFetch, "fetch", spy)
+    Jaarverslag.objects.filter(pk=verslag.pk).update(
+        inleiding=f'<img src="{secret.as_uri()}"> <link rel="stylesheet" href="http://127.0.0.1:9/x.css">'
+        " file:///etc/passwd http://127.0.0.1/",
+    )
+    build_jaarverslag.apply(args=[verslag.pk])
+    verslag.refresh_from_db()
+    assert verslag.status == RapportStatus.KLAAR
+    assert fetched == []  # escaped as text: nothing even tried
+    assert "GEHEIM" not in pdf_text(verslag)
+
+
+def test_fetcher_refuses_file_and_http():
+    from vpcase.pdf import NoFetch
+
+    for url in ("file:///etc/passwd", "http://127.0.0.1/", "https://example.org/x.png"):
+        with pytest.raises(ValueError):
+            NoFetch().fetch(url)
+
+
+def test_management_command(crafted, capsys):
+    from django.core.management import call_command
+
+    call_command("build_jaarverslag", org=crafted.slug, year=2025)
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].endswith(".pdf")
+    assert Jaarverslag.objects.get(organisatie=crafted, jaar=2025).status == RapportStatus.KLAAR
+
+
+def test_stale_queued_reports_are_queued_again(verslag, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rapportage.tasks import requeue_stale_reports
+
+    sent = []
+    monkeypatch.setattr("rapportage.services.enqueue", lambda pk: sent.append(pk) or True)
+    Jaarverslag.objects.filter(pk=verslag.pk).update(aangevraagd_op=timezone.now())
+    assert requeue_stale_reports() == 0  # just asked for: give the message a chance
+    Jaarverslag.objects.filter(pk=verslag.pk).update(
+        aangevraagd_op=timezone.now() - timedelta(minutes=5)
+    )
+    assert requeue_stale_reports() == 1 and sent == [verslag.pk]

@@ -1,0 +1,113 @@
+"""Integration: a real Celery worker process, Redis and PostgreSQL.
+
+The report is built by the worker, not in the test; a worker process killed with SIGKILL in
+the middle of a build loses nothing: the message is redelivered and the report built once.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from rapportage import services
+from rapportage.models import Jaarverslag, RapportStatus
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def worker(tmp_path, settings):
+    assert settings.REDIS_URL, "needs Redis: run with make test"
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "VPCASE_ENV": "test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "VPCASE_DATA_DIR": str(settings.DATA_DIR),
+        "VPCASE_TEST_BUILD_PAUSE": "3",
+    }
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "vpcase",
+            "worker",
+            "--concurrency=1",
+            "--pool=prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    yield process
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    log.close()
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+
+
+def wait_for(predicate, timeout: float, what: str, log: Path | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    detail = log.read_text()[-3000:] if log and log.exists() else ""
+    raise AssertionError(f"timed out waiting for {what}\n{detail}")
+
+
+def state(verslag):
+    return Jaarverslag.objects.values("status", "bouw_door", "pogingen").get(pk=verslag.pk)
+
+
+def test_worker_builds_the_report_and_survives_a_killed_child(crafted, worker, tmp_path):
+    verslag = services.jaarverslag_get_or_create(organisatie=crafted, jaar=2025)
+    assert services.jaarverslag_request_build(user=None, verslag=verslag)
+
+    # The worker's child claims the report; kill that child in the middle of the build.
+    building = wait_for(
+        lambda: (
+            (s := state(verslag))["status"] in ("collecting", "rendering") and s["bouw_door"] and s
+        ),
+        60,
+        "the build to start",
+        tmp_path / "worker.log",
+    )
+    pid = int(building["bouw_door"].rsplit(":", 1)[1])
+    assert pid != worker.pid
+    os.kill(pid, signal.SIGKILL)
+
+    done = wait_for(
+        lambda: (s := state(verslag))["status"] in ("ready", "failed") and s,
+        90,
+        "the report to be rebuilt",
+        tmp_path / "worker.log",
+    )
+    assert done["status"] == RapportStatus.KLAAR, (tmp_path / "worker.log").read_text()[-2000:]
+    assert done["pogingen"] == 2  # the killed attempt and the one that finished
+    verslag.refresh_from_db()
+    assert (Path(settings.DATA_DIR) / "jaarverslagen" / verslag.bestand).read_bytes()[:4] == b"%PDF"
