@@ -65,10 +65,11 @@ def render_csv(cijfers: dict) -> str:
     for table in cijfers["tabellen"]:
         for row in table["rijen"]:
             writer.writerow([table["titel"], row["label"], row["dit_jaar"], row["vorig_jaar"]])
+    quarters = [_("Q1"), _("Q2"), _("Q3"), _("Q4")]
     for i, (cur, prev) in enumerate(
         zip(cijfers["kwartalen"]["dit_jaar"], cijfers["kwartalen"]["vorig_jaar"], strict=True)
     ):
-        writer.writerow([_("New contacts per quarter"), f"Q{i + 1}", cur, prev])
+        writer.writerow([_("New contacts per quarter"), quarters[i], cur, prev])
     for row in cijfers["trend"]:
         writer.writerow([_("New contacts over the years"), row["jaar"], row["nieuw"], ""])
     for row in cijfers["activiteiten"]["rijen"]:
