@@ -32,17 +32,28 @@ def index_view(request: HttpRequest) -> HttpResponse:
     return render(request, "rapportage/index.html", context, status=status)
 
 
-def _verslag(request: HttpRequest, slug: str, jaar: int) -> Jaarverslag:
+def _verslag(request: HttpRequest, slug: str, jaar: int, *, create: bool = False) -> Jaarverslag:
+    """The report of an organisation the confidant serves. Only a write creates the row; a
+    read of a report nobody started gives an unsaved draft (draft page) or a 404."""
     if not 2000 <= jaar <= 2100:
         raise Http404
     org = selectors.confidant_org(user=request.user, slug=slug)
-    return services.jaarverslag_get_or_create(organisatie=org, jaar=jaar)
+    if create:
+        return services.jaarverslag_get_or_create(organisatie=org, jaar=jaar)
+    verslag = Jaarverslag.objects.filter(organisatie=org, jaar=jaar).first()
+    if verslag is None:
+        raise Http404
+    return verslag
 
 
 @confidant_required
 @require_http_methods(["GET", "POST"])
 def verslag_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
-    verslag = _verslag(request, slug, jaar)
+    try:
+        verslag = _verslag(request, slug, jaar, create=request.method == "POST")
+    except Http404:
+        org = selectors.confidant_org(user=request.user, slug=slug)
+        verslag = Jaarverslag(organisatie=org, jaar=jaar)  # not saved: nothing started yet
     initial = {name: getattr(verslag, name) for name in VerslagTekstForm.base_fields}
     form = VerslagTekstForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
@@ -64,7 +75,7 @@ def verslag_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
 @confidant_required
 @require_POST
 def build_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
-    verslag = _verslag(request, slug, jaar)
+    verslag = _verslag(request, slug, jaar, create=True)
     if verslag.is_building:
         messages.info(request, _("The PDF is already being made."))
     elif not services.jaarverslag_request_build(user=request.user, verslag=verslag):
@@ -76,14 +87,16 @@ def build_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
             ),
         )
     if request.htmx:
-        return status_view(request, slug, jaar)
+        verslag.refresh_from_db()
+        # Focus the status line: the button that was pressed has just been replaced.
+        return render(request, "rapportage/_progress.html", {"verslag": verslag, "focus": True})
     return redirect("rapportage:verslag", slug=slug, jaar=jaar)
 
 
 @confidant_required
 def status_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
     verslag = _verslag(request, slug, jaar)
-    return render(request, "rapportage/_status.html", {"verslag": verslag})
+    return render(request, "rapportage/_progress.html", {"verslag": verslag})
 
 
 @confidant_required

@@ -49,7 +49,7 @@ def test_confidant_drafts_builds_and_publishes(
     build = confidant_client.post(
         reverse("rapportage:build", args=[crafted.slug, 2025]), HTTP_HX_REQUEST="true"
     )
-    assert build.status_code == 200 and 'id="build-status"' in build.content.decode()
+    assert build.status_code == 200 and 'id="build-progress"' in build.content.decode()
     verslag.refresh_from_db()
     assert verslag.status == RapportStatus.KLAAR
     preview = confidant_client.get(reverse("rapportage:pdf", args=[crafted.slug, 2025]))
@@ -172,3 +172,19 @@ def test_broker_down_keeps_the_request_queued(crafted, confidant_client, monkeyp
     assert response.status_code == 200
     verslag = Jaarverslag.objects.get(organisatie=crafted, jaar=2025)
     assert verslag.status == RapportStatus.IN_WACHTRIJ
+
+
+def test_reading_a_report_nobody_started_creates_nothing(crafted, confidant_client):
+    assert (
+        confidant_client.get(reverse("rapportage:verslag", args=[crafted.slug, 2031])).status_code
+        == 200
+    )
+    assert (
+        confidant_client.get(reverse("rapportage:status", args=[crafted.slug, 2031])).status_code
+        == 404
+    )
+    assert (
+        confidant_client.get(reverse("rapportage:pdf", args=[crafted.slug, 2031])).status_code
+        == 404
+    )
+    assert not Jaarverslag.objects.exists()
