@@ -97,3 +97,15 @@ def test_threshold_follows_the_organisation_but_never_below_3(crafted):
     assert cats["discriminatie"][0] == "< 10"
     crafted.anonymity_threshold = 3
     assert verzamel(crafted, 2025)["k"] == 3
+
+
+def test_cases_of_all_confidants_of_the_organisation_count(crafted, org_a):
+    from datetime import date
+
+    from tests.factories import ConfidantFactory
+    from tests.rapportage.conftest import make_case
+
+    colleague = ConfidantFactory(organisaties=[org_a])
+    make_case(org=org_a, confidant=colleague, opened=date(2025, 7, 7), categories=["pesten"],
+              relatie="collega", kanaal="persoonlijk", rol="medewerker")
+    assert verzamel(crafted, 2025)["kern"]["nieuw"]["dit_jaar"] == 25
