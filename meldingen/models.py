@@ -265,6 +265,7 @@ class GebeurtenisSoort(models.TextChoices):
     OVERGEDRAGEN = "overgedragen", _("Case handed over")
     DOORBREKING = "doorbreking", _("Confidentiality exception recorded")
     INZAGE = "inzage", _("Exported for the reporter")
+    VERNIETIGD = "vernietigd", _("Narrative destroyed after the retention period")
 
 
 class Gebeurtenis(models.Model):
@@ -277,7 +278,10 @@ class Gebeurtenis(models.Model):
     betreft = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    door = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty when vpcase itself did it (the retention job).
+    door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     op = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -199,7 +199,18 @@ def dashboard_for(*, user: User) -> dict:
         ),
         "today": today,
         "open_verzoeken": _open_verzoeken(user),
+        "vernietiging": list(
+            upcoming_destructions(qs=base, today=today).only(
+                "public_id", "nummer", "vernietigen_na"
+            )[:20]
+        ),
     }
+
+
+def upcoming_destructions(*, qs, today):
+    from .retentie import upcoming_destructions as upcoming
+
+    return upcoming(qs=qs, today=today)
 
 
 def _open_verzoeken(user: User) -> int:

@@ -31,3 +31,11 @@ def notify_confidants(verzoek_id: int, kind: str) -> None:
             messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
     if messages:
         send_mass_mail(messages, fail_silently=False)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def destroy_expired() -> None:
+    """Daily: destroy what has passed its retention period (see meldingen.retentie)."""
+    from . import retentie
+
+    retentie.run()

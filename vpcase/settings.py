@@ -81,6 +81,9 @@ if PRODUCTION:
 else:
     SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
     CRYPTOGRAPHY_KEY = CRYPTOGRAPHY_KEY or DEV_CRYPTOGRAPHY_KEY
+# django-cryptography replaces settings.CRYPTOGRAPHY_KEY with the key it derives from it;
+# key rotation needs the key as configured.
+CRYPTOGRAPHY_KEY_CONFIGURED = CRYPTOGRAPHY_KEY
 
 # --- Hosts ----------------------------------------------------------------------------------
 ALLOWED_HOSTS = env.list(
@@ -101,6 +104,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "vpcase",
     "vpcase.accounts",
     "vpcase.audit",
     "meldingen",
@@ -366,6 +370,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vpcase.accounts.tasks.purge_expired",
         "schedule": 60 * 60,
         "options": {"expires": 50 * 60},
+    },
+    "meldingen-destroy-expired": {
+        "task": "meldingen.tasks.destroy_expired",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 23 * 60 * 60},
     },
     "rapportage-requeue-stale": {
         "task": "rapportage.tasks.requeue_stale_reports",

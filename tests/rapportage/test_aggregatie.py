@@ -106,6 +106,13 @@ def test_cases_of_all_confidants_of_the_organisation_count(crafted, org_a):
     from tests.rapportage.conftest import make_case
 
     colleague = ConfidantFactory(organisaties=[org_a])
-    make_case(org=org_a, confidant=colleague, opened=date(2025, 7, 7), categories=["pesten"],
-              relatie="collega", kanaal="persoonlijk", rol="medewerker")
+    make_case(
+        org=org_a,
+        confidant=colleague,
+        opened=date(2025, 7, 7),
+        categories=["pesten"],
+        relatie="collega",
+        kanaal="persoonlijk",
+        rol="medewerker",
+    )
     assert verzamel(crafted, 2025)["kern"]["nieuw"]["dit_jaar"] == 25

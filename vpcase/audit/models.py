@@ -44,6 +44,8 @@ class Action(models.TextChoices):
     REQUEST_REPLIED = "request_replied", _("Reply sent to the anonymous mailbox")
     REQUEST_CONVERTED = "request_converted", _("Request made into a case")
     REQUEST_CLOSED = "request_closed", _("Request closed")
+    CASE_DESTROYED = "case_destroyed", _("Case narrative destroyed (retention)")
+    REQUEST_DESTROYED = "request_destroyed", _("Anonymous request destroyed (retention)")
     ORG_PAGE_UPDATED = "org_page_updated", _("Public page changed")
     REPORT_UPDATED = "report_updated", _("Annual report text changed")
     REPORT_BUILD_REQUESTED = "report_build", _("Annual report PDF requested")
