@@ -4,6 +4,7 @@ should see it, a timeline entry."""
 from __future__ import annotations
 
 import calendar
+import logging
 import time
 from collections.abc import Iterable
 from datetime import date
@@ -28,6 +29,8 @@ from .models import (
     Status,
     Toegang,
 )
+
+logger = logging.getLogger(__name__)
 
 MELDING_FIELDS = (
     "kanaal",
@@ -365,10 +368,16 @@ def concept_delete(*, user: User, sleutel: str) -> None:
     """Drop the draft, and remember when: an autosave that was already on its way from the
     same page (sent as the form was submitted) must not bring the saved text back."""
     Concept.objects.filter(user=user, sleutel=sleutel).delete()
-    cache.set(_tombstone_key(user, sleutel), time.time(), 2 * 60 * 60)
+    try:
+        cache.set(_tombstone_key(user, sleutel), time.time(), 2 * 60 * 60)
+    except Exception:  # the cache is down: saving the form must not fail for it
+        logger.warning("Cache unavailable; draft tombstone not set")
 
 
 def concept_is_stale(*, user: User, sleutel: str, rendered_at: float | None) -> bool:
     """True if this form was saved or discarded after the page that sends the draft was made."""
-    done = cache.get(_tombstone_key(user, sleutel))
+    try:
+        done = cache.get(_tombstone_key(user, sleutel))
+    except Exception:
+        return False
     return done is not None and (rendered_at is None or rendered_at < done)

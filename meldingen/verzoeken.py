@@ -90,13 +90,11 @@ def verzoek_submit(
 
 
 def _notify(verzoek_id: int, kind: str) -> None:
-    from kombu.exceptions import OperationalError
-
     from .tasks import notify_confidants
 
     try:
         notify_confidants.delay(verzoek_id, kind)
-    except OperationalError:
+    except Exception:  # kombu's OperationalError, redis' ConnectionError, a timeout...
         # The broker is down: the request itself is stored; confidants see it in their inbox.
         logger.warning("Could not queue the notification for request %s", verzoek_id)
 

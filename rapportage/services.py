@@ -73,13 +73,11 @@ def jaarverslag_request_build(*, user: User | None, verslag: Jaarverslag) -> boo
 
 
 def enqueue(verslag_id: int) -> bool:
-    from kombu.exceptions import OperationalError
-
     from .tasks import build_jaarverslag
 
     try:
         build_jaarverslag.delay(verslag_id)
-    except OperationalError:
+    except Exception:  # kombu's OperationalError, redis' ConnectionError, a timeout...
         logger.warning("Broker unreachable; annual report %s stays queued", verslag_id)
         return False
     return True
@@ -202,13 +200,11 @@ def jaarverslag_publish(*, user: User, verslag: Jaarverslag) -> None:
 
 
 def _notify_hr(verslag_id: int) -> None:
-    from kombu.exceptions import OperationalError
-
     from .tasks import notify_hr
 
     try:
         notify_hr.delay(verslag_id)
-    except OperationalError:
+    except Exception:  # the broker is unreachable: HR sees the report in /hr/ anyway
         logger.warning("Could not queue the HR notification for report %s", verslag_id)
 
 

@@ -83,13 +83,16 @@ def requeue_stale_reports() -> int:
     from .models import BUILDING, Jaarverslag, RapportStatus
 
     now = timezone.now()
-    stale = Jaarverslag.objects.filter(
+    waiting = Jaarverslag.objects.filter(
         status=RapportStatus.IN_WACHTRIJ, aangevraagd_op__lt=now - timedelta(minutes=2)
-    ) | Jaarverslag.objects.filter(
-        status__in=BUILDING[1:], bouw_gestart_op__lt=now - services.STALE_AFTER
+    ).values_list("pk", flat=True)
+    building = Jaarverslag.objects.filter(status__in=BUILDING[1:]).values_list(
+        "pk", "bouw_gestart_op", "bouw_door"
     )
-    count = 0
-    for verslag_id in stale.values_list("pk", flat=True):
-        if services.enqueue(verslag_id):
-            count += 1
-    return count
+    ids = list(waiting) + [
+        pk
+        for pk, started, owner in building
+        # A whole worker killed: its child's pid is gone, or the build is far too old.
+        if (started and started < now - services.STALE_AFTER) or services._owner_is_dead(owner)
+    ]
+    return sum(1 for verslag_id in ids if services.enqueue(verslag_id))

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 KEY_TTL = 26 * 60 * 60
+logger = logging.getLogger(__name__)
 
 
 def _day_key() -> bytes:
@@ -68,6 +71,25 @@ def _peek(key: str) -> int:
     return cache.get(key, 0)
 
 
+def _fail_open(default):
+    """If the cache (Redis) is down, let the request through rather than fail it: an employee
+    must be able to ask for help even then. The outage is logged, without the client."""
+
+    def decorator(func):
+        @wraps(func)
+        def wrapped(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except Exception:  # redis.exceptions.ConnectionError, TimeoutError, ...
+                logger.warning("Rate limit cache unavailable; request not counted")
+                return default
+
+        return wrapped
+
+    return decorator
+
+
+@_fail_open(False)
 def exceeded(request: HttpRequest, limit: Limit) -> bool:
     """Would one more event go over the limit (for this client or for everyone)?"""
     return (
@@ -76,6 +98,7 @@ def exceeded(request: HttpRequest, limit: Limit) -> bool:
     )
 
 
+@_fail_open(None)
 def hit(request: HttpRequest, limit: Limit) -> None:
     _count(_bucket(limit, client_id(request)), limit.window)
     _count(_bucket(limit, "all"), limit.window)

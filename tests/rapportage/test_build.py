@@ -177,3 +177,33 @@ def test_stale_queued_reports_are_queued_again(verslag, monkeypatch):
         aangevraagd_op=timezone.now() - timedelta(minutes=5)
     )
     assert requeue_stale_reports() == 1 and sent == [verslag.pk]
+
+
+def test_a_build_left_by_a_killed_worker_is_queued_again(verslag, monkeypatch):
+    import socket
+    import subprocess
+    import sys
+
+    from rapportage.tasks import requeue_stale_reports
+
+    sent = []
+    monkeypatch.setattr("rapportage.services.enqueue", lambda pk: sent.append(pk) or True)
+    alive = f"{socket.gethostname()}:{os.getpid()}"
+    Jaarverslag.objects.filter(pk=verslag.pk).update(
+        status=RapportStatus.OPMAKEN, bouw_door=alive, bouw_gestart_op=timezone_now()
+    )
+    assert requeue_stale_reports() == 0
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    Jaarverslag.objects.filter(pk=verslag.pk).update(bouw_door=f"{socket.gethostname()}:{dead}")
+    assert requeue_stale_reports() == 1 and sent == [verslag.pk]
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
