@@ -127,3 +127,56 @@ def switch_broker(url: str) -> str:
     pools.reset()  # kombu keeps connection pools per URL, process-wide
     app.conf.broker_url = url
     return old
+
+
+# --- No secret in any log line, in any test ------------------------------------------------
+
+LOG_MARKERS = [
+    "vijf-kikkers-in-een-sloot-42",
+    "Attempted-Secret-Password-123",
+    "Geheim-Wachtwoord-Voor-De-Test-1",
+    "Fout-Wachtwoord-Voor-De-Test-2",
+    "mijn-nieuwe-wachtwoord-2026",
+    "MARKERTEKST-7f3a-geheim",
+    "NOTITIE-MARKER-9f1c",
+    "CONCEPT-SIGNAAL-NIET-OPNEMEN-77",
+    "Mijn leidinggevende zei iets heel vervelends",
+    "Sanne de Vries",
+    "Jan Geheim",
+]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quiet_factories():
+    # factory_boy logs the arguments it builds with (test passwords) at DEBUG: scaffolding,
+    # not the application's logging.
+    import logging
+
+    logging.getLogger("factory").setLevel(logging.INFO)
+
+
+@pytest.fixture(autouse=True)
+def _no_secrets_in_logs():
+    """Everything any logger hands to a handler during a test, after the project's filter,
+    must hold none of the secrets and markers the tests use, and no receipt or backup code."""
+    import logging
+
+    from vpcase.logfilter import CODE_PATTERNS, ConfidentialFilter
+
+    lines = []
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            lines.append(self.format(record))
+
+    capture = Capture(level=logging.DEBUG)
+    capture.addFilter(ConfidentialFilter())
+    root = logging.getLogger()
+    root.addHandler(capture)
+    yield
+    root.removeHandler(capture)
+    text = "\n".join(lines)
+    leaked = [marker for marker in LOG_MARKERS if marker in text]
+    leaked += [m.group(0) for pattern in CODE_PATTERNS for m in pattern.finditer(text)]
+    if leaked:
+        pytest.fail(f"secret text reached a log handler: {leaked}")

@@ -91,3 +91,25 @@ class CsrfViewMiddleware(csrf.CsrfViewMiddleware):
         if request.META.get("HTTP_ORIGIN") == "null" and PUBLIC_PATH.match(request.path_info):
             return True
         return super()._origin_verified(request)
+
+
+class SensitiveValuesMiddleware:
+    """Tell the log filter what this request posted, so none of it can be logged."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from vpcase.logfilter import forget_posted, remember_posted
+
+        values = []
+        if request.method == "POST":
+            try:
+                values = [v for _key, items in request.POST.lists() for v in items]
+            except Exception:  # an unreadable body: Django answers it with a 400 itself
+                values = []
+        token = remember_posted(values)
+        try:
+            return self.get_response(request)
+        finally:
+            forget_posted(token)
