@@ -97,7 +97,12 @@ def _owner_is_dead(owner: str) -> bool:
         return True
     except PermissionError:
         return False
-    return False
+    # A killed process whose parent died too can linger as a zombie until it is reaped.
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" in status or "\nState:\tX" in status
 
 
 def claim(verslag_id: int) -> bool:

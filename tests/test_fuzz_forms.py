@@ -19,14 +19,38 @@ from vpcase.accounts.models import Organisatie, User
 
 pytestmark = pytest.mark.django_db
 
-HOSTILE = st.sampled_from([
-    "", " ", "\x00", "a\x00b", "' OR 1=1 --", "<script>alert(1)</script>", "{{ 7*7 }}",
-    "%(x)s", "../../etc/passwd", "file:///etc/passwd", "x" * 60_000, "😀" * 500, "\u202e",
-    "-1", "0", "99999999999999999999", "1e309", "NaN", "2026-02-30", "9999-12-31", "[]", "null",
-])
+HOSTILE = st.sampled_from(
+    [
+        "",
+        " ",
+        "\x00",
+        "a\x00b",
+        "' OR 1=1 --",
+        "<script>alert(1)</script>",
+        "{{ 7*7 }}",
+        "%(x)s",
+        "../../etc/passwd",
+        "file:///etc/passwd",
+        "x" * 60_000,
+        "😀" * 500,
+        "\u202e",
+        "-1",
+        "0",
+        "99999999999999999999",
+        "1e309",
+        "NaN",
+        "2026-02-30",
+        "9999-12-31",
+        "[]",
+        "null",
+    ]
+)
 VALUE = st.one_of(HOSTILE, st.text(max_size=300), st.integers().map(str))
-FUZZ = settings(max_examples=25, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 _addresses = count(1)
 
 
@@ -52,8 +76,20 @@ def stored_only_on_success(response, before, after):
 
 
 @FUZZ
-@given(data=fields(["gewenste_vp", "categorie", "bericht", "contactwijze", "contactgegevens",
-                    "voorkeurstijden", "website", "_nonce"]))
+@given(
+    data=fields(
+        [
+            "gewenste_vp",
+            "categorie",
+            "bericht",
+            "contactwijze",
+            "contactgegevens",
+            "voorkeurstijden",
+            "website",
+            "_nonce",
+        ]
+    )
+)
 def test_public_request_form(org_a, data):
     client = Client(REMOTE_ADDR=f"198.18.{next(_addresses) % 250}.{next(_addresses) % 250}")
     before = counts(Verzoek, Bericht)
@@ -72,9 +108,24 @@ def test_mailbox_code_form(code):
 
 
 @FUZZ
-@given(data=fields(["organisatie", "geopend_op", "kanaal", "categorieen", "relatie",
-                    "melder_rol", "geslacht", "melder_naam", "melder_contact", "samenvatting",
-                    "_concept", "_concept_ts"]))
+@given(
+    data=fields(
+        [
+            "organisatie",
+            "geopend_op",
+            "kanaal",
+            "categorieen",
+            "relatie",
+            "melder_rol",
+            "geslacht",
+            "melder_naam",
+            "melder_contact",
+            "samenvatting",
+            "_concept",
+            "_concept_ts",
+        ]
+    )
+)
 def test_case_form(confidant_a, org_a, data):
     client = verified_client(confidant_a)
     before = counts(Melding, MeldingCategorie)
@@ -83,8 +134,19 @@ def test_case_form(confidant_a, org_a, data):
 
 
 @FUZZ
-@given(data=fields(["datum", "duur_minuten", "vorm", "interventies", "notities", "afspraken",
-                    "volgende_afspraak"]))
+@given(
+    data=fields(
+        [
+            "datum",
+            "duur_minuten",
+            "vorm",
+            "interventies",
+            "notities",
+            "afspraken",
+            "volgende_afspraak",
+        ]
+    )
+)
 def test_conversation_form(confidant_a, org_a, data):
     from tests.factories import MeldingFactory
 
@@ -113,8 +175,23 @@ def test_case_list_filters(confidant_a, query):
 
 
 @FUZZ
-@given(data=fields(["organisatie", "datum", "soort", "bereik", "uren", "omschrijving",
-                    "thema", "gericht_aan", "gevraagd", "tekst", "in_jaarverslag"]))
+@given(
+    data=fields(
+        [
+            "organisatie",
+            "datum",
+            "soort",
+            "bereik",
+            "uren",
+            "omschrijving",
+            "thema",
+            "gericht_aan",
+            "gevraagd",
+            "tekst",
+            "in_jaarverslag",
+        ]
+    )
+)
 def test_activity_and_signal_forms(confidant_a, data):
     client = verified_client(confidant_a)
     for name in ("rapportage:activiteit_create", "rapportage:signaal_create"):
@@ -124,9 +201,23 @@ def test_activity_and_signal_forms(confidant_a, data):
 
 
 @FUZZ
-@given(data=fields(["name", "slug", "retention_months", "anonymity_threshold", "is_active",
-                    "publieke_tekst", "klachtenregeling_url", "full_name", "email", "role",
-                    "organisaties"]))
+@given(
+    data=fields(
+        [
+            "name",
+            "slug",
+            "retention_months",
+            "anonymity_threshold",
+            "is_active",
+            "publieke_tekst",
+            "klachtenregeling_url",
+            "full_name",
+            "email",
+            "role",
+            "organisaties",
+        ]
+    )
+)
 def test_admin_forms(admin_user, data):
     client = verified_client(admin_user)
     for name in ("beheer:organisatie_create", "beheer:account_create"):

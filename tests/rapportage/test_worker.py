@@ -25,12 +25,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def worker(tmp_path, settings):
-    assert settings.REDIS_URL, "needs Redis: run with make test"
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+def worker_env() -> dict:
     db = connection.settings_dict
-    env = {
+    return {
         **os.environ,
         "VPCASE_ENV": "test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
@@ -38,6 +35,13 @@ def worker(tmp_path, settings):
         "VPCASE_DATA_DIR": str(settings.DATA_DIR),
         "VPCASE_TEST_BUILD_PAUSE": "3",
     }
+
+
+@pytest.fixture
+def worker(tmp_path, settings):
+    assert settings.REDIS_URL, "needs Redis: run with make test"
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    env = worker_env()
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [
@@ -60,9 +64,11 @@ def worker(tmp_path, settings):
         start_new_session=True,
     )
     yield process
-    os.killpg(process.pid, signal.SIGTERM)
     try:
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=15)
+    except ProcessLookupError:
+        pass  # the test killed it already
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
     log.close()
@@ -111,3 +117,41 @@ def test_worker_builds_the_report_and_survives_a_killed_child(crafted, worker, t
     assert done["pogingen"] == 2  # the killed attempt and the one that finished
     verslag.refresh_from_db()
     assert (Path(settings.DATA_DIR) / "jaarverslagen" / verslag.bestand).read_bytes()[:4] == b"%PDF"
+
+
+def test_whole_worker_killed_and_restarted_builds_once(crafted, worker, tmp_path):
+    """SIGKILL to the worker and its child: nothing acknowledges or gives back the message.
+    After a restart the periodic job sees the build's process is gone and queues it again."""
+    from rapportage.tasks import requeue_stale_reports
+
+    verslag = services.jaarverslag_get_or_create(organisatie=crafted, jaar=2025)
+    assert services.jaarverslag_request_build(user=None, verslag=verslag)
+    wait_for(
+        lambda: (s := state(verslag))["status"] in ("collecting", "rendering") and s["bouw_door"],
+        60,
+        "the build to start",
+        tmp_path / "worker.log",
+    )
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    assert state(verslag)["status"] in ("collecting", "rendering")
+
+    restarted = subprocess.Popen(
+        worker.args,
+        cwd=ROOT,
+        env=worker_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert requeue_stale_reports() == 1
+        done = wait_for(
+            lambda: (s := state(verslag))["status"] in ("ready", "failed") and s,
+            90,
+            "the rebuilt report",
+        )
+        assert done["status"] == RapportStatus.KLAAR and done["pogingen"] == 2
+    finally:
+        os.killpg(restarted.pid, signal.SIGTERM)
+        restarted.wait(timeout=15)
