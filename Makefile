@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vpcase
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint format messages migrate clean sample-report
+.PHONY: run test test-fast lint format messages migrate clean sample-report bench bench-quick
 
 SAMPLE_YEAR ?= 2025
 
@@ -41,6 +41,16 @@ sample-report: $(STAMP)
 	VPCASE_ENV=development VPCASE_DATA_DIR=var/sample $(PY) manage.py seed_demo > /dev/null
 	VPCASE_ENV=development VPCASE_DATA_DIR=var/sample $(PY) manage.py seed_jaarverslag_demo --year $(SAMPLE_YEAR)
 	VPCASE_ENV=development VPCASE_DATA_DIR=var/sample $(PY) manage.py build_jaarverslag --org demo --year $(SAMPLE_YEAR) --output jaarverslag-demo-$(SAMPLE_YEAR).pdf
+
+# Performance against a floor measured in the same run (needs PostgreSQL, Redis and wrk;
+# `make test`'s set-up provides the first two, .ci/run installs wrk). bench-quick: ~2 min.
+bench-quick: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(PY) bench/run.py quick $(BENCH_ARGS)
+
+bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(PY) bench/run.py full $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

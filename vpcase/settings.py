@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "vpcase.audit",
     "meldingen",
     "rapportage",
+    "bench",
 ]
 # Django's admin site is deliberately not installed: /beheer/ is the only management UI, so
 # no case model can ever be exposed through it.

@@ -1,0 +1,503 @@
+"""vpcase benchmark: `make bench` (full) and `make bench-quick`.
+
+Seeds a PostgreSQL database of its own with `seed_bench`, starts the app under gunicorn (2
+workers, as on a small production server) and a real Celery worker, drives load with wrk and
+reports throughput and latency per scenario as a ratio to the floor (`/healthz`, one trivial
+query, through the same stack), plus the jaarverslag build end to end through the worker
+against the floor of WeasyPrint rendering the same HTML alone.
+
+Results: bench/results/<timestamp>.json and a Markdown table on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import http.cookiejar
+import json
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PG = {"host": "127.0.0.1", "port": "5432", "user": os.environ.get("BENCH_PGUSER", "postgres")}
+REDIS_DB = 9  # broker 9, cache 10
+
+PROFILES = {
+    "quick": {"orgs": 5, "cases": 10_000, "big": 2_000, "duration": 8, "db": "vpcase_bench_quick"},
+    "full": {"orgs": 50, "cases": 100_000, "big": 10_000, "duration": 20, "db": "vpcase_bench"},
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run(args, env=None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        args, cwd=ROOT, env=env, check=True, text=True, capture_output=True, **kwargs
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def totp(hex_key: str, at: float | None = None, step: int = 30, digits: int = 6) -> str:
+    counter = int((at or time.time()) // step)
+    digest = hmac.new(bytes.fromhex(hex_key), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    code = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 10**digits
+    return f"{code:0{digits}d}"
+
+
+class Stack:
+    """PostgreSQL database, Redis databases, gunicorn and a Celery worker for one run."""
+
+    def __init__(self, profile: dict, reseed: bool):
+        self.profile = profile
+        self.reseed = reseed
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.data_dir = Path(tempfile.mkdtemp(prefix="vpcase-bench-"))
+        self.seed_file = ROOT / "bench" / f"seed-{profile['db']}.json"
+        self.env = {
+            **os.environ,
+            "VPCASE_ENV": "development",
+            "DEBUG": "0",
+            "DATABASE_URL": f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{profile['db']}",
+            "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+            "VPCASE_DATA_DIR": str(self.data_dir),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "CONN_MAX_AGE": "60",
+            "LOG_LEVEL": "WARNING",
+            # The anonymous side's limits would stop a load test after ten requests.
+            "RATELIMIT_SUBMISSIONS_PER_HOUR": "100000000",
+            "RATELIMIT_SUBMISSIONS_GLOBAL_PER_HOUR": "100000000",
+            "RATELIMIT_CODE_FAILURES_PER_15_MIN": "100000000",
+            "RATELIMIT_CODE_FAILURES_GLOBAL_PER_15_MIN": "100000000",
+        }
+        self.processes: list[subprocess.Popen] = []
+
+    # --- set-up ---------------------------------------------------------------------------
+
+    def database(self) -> None:
+        name = self.profile["db"]
+        exists = (
+            subprocess.run(
+                [
+                    "psql",
+                    "-h",
+                    PG["host"],
+                    "-U",
+                    PG["user"],
+                    "-tAc",
+                    f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
+                    "postgres",
+                ],
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            == "1"
+        )
+        if exists and not self.reseed and self.seed_file.exists():
+            log(f"reusing database {name} (pass --reseed for fresh data)")
+            run([PY, "manage.py", "migrate", "--noinput", "-v0"], env=self.env)
+            return
+        if exists:
+            run(["dropdb", "-h", PG["host"], "-U", PG["user"], name])
+        run(["createdb", "-h", PG["host"], "-U", PG["user"], name])
+        run([PY, "manage.py", "migrate", "--noinput", "-v0"], env=self.env)
+        log(f"seeding {self.profile['cases']} cases in {self.profile['orgs']} organisations")
+        started = time.perf_counter()
+        run(
+            [
+                PY,
+                "manage.py",
+                "seed_bench",
+                "--orgs",
+                str(self.profile["orgs"]),
+                "--cases",
+                str(self.profile["cases"]),
+                "--big-confidant-cases",
+                str(self.profile["big"]),
+                "--output",
+                str(self.seed_file),
+            ],
+            env=self.env,
+        )
+        self.seed_seconds = time.perf_counter() - started
+        log(f"seeded in {self.seed_seconds:.0f} s")
+        run(["psql", "-h", PG["host"], "-U", PG["user"], "-c", "VACUUM ANALYZE", name])
+
+    def start(self) -> None:
+        for db in (REDIS_DB, REDIS_DB + 1):
+            subprocess.run(["redis-cli", "-n", str(db), "FLUSHDB"], capture_output=True)
+        self.gunicorn = self._spawn(
+            [
+                PY,
+                "-m",
+                "gunicorn",
+                "vpcase.wsgi",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "error",
+            ]
+        )
+        self.worker = self._spawn(
+            [
+                PY,
+                "-m",
+                "celery",
+                "-A",
+                "vpcase",
+                "worker",
+                "--concurrency=1",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=WARNING",
+            ]
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=2)  # noqa: S310
+                return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not come up")
+
+    def _spawn(self, args) -> subprocess.Popen:
+        process = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.processes.append(process)
+        return process
+
+    def stop(self) -> None:
+        for process in self.processes:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=20)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                pass
+
+    def manage_json(self, code: str) -> dict:
+        result = run([PY, "manage.py", "shell", "-c", code], env=self.env)
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+class Browser:
+    """Just enough of a browser to log in (password + TOTP) and hand the cookies to wrk."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def _token(self, html: str) -> str:
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+    def get(self, path: str) -> str:
+        return self.opener.open(self.base + path, timeout=30).read().decode()
+
+    def post(self, path: str, data: dict) -> str:
+        request = urllib.request.Request(
+            self.base + path,
+            data=urllib.parse.urlencode(data, doseq=True).encode(),
+            headers={"Origin": self.base},
+        )
+        return self.opener.open(request, timeout=60).read().decode()
+
+    def login(self, email: str, password: str, totp_key: str) -> None:
+        page = self.get("/inloggen/")
+        page = self.post(
+            "/inloggen/",
+            {"csrfmiddlewaretoken": self._token(page), "email": email, "password": password},
+        )
+        self.post(
+            "/inloggen/code/",
+            {"csrfmiddlewaretoken": self._token(page), "otp_token": totp(totp_key)},
+        )
+        if "vpcase_session" not in self.cookie_header():
+            raise RuntimeError(f"login of {email} failed")
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+    def csrf(self) -> str:
+        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
+
+
+def wrk(
+    base: str,
+    path: str,
+    *,
+    duration: int,
+    connections: int,
+    method: str = "GET",
+    body: str | None = None,
+    cookie: str = "",
+    csrf: str = "",
+) -> dict:
+    body_file = "-"
+    if body is not None:
+        handle = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False)  # noqa: SIM115
+        handle.write(body)
+        handle.close()
+        body_file = handle.name
+    args = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(ROOT / "bench" / "wrk_report.lua"),
+        base + path,
+        "--",
+        method,
+        body_file,
+        cookie or "-",
+        csrf or "-",
+        base,
+    ]
+    output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    line = next(ln for ln in output.splitlines() if ln.startswith("BENCHJSON "))
+    return json.loads(line[len("BENCHJSON ") :])
+
+
+def warm(base: str, path: str, cookie: str = "") -> int:
+    request = urllib.request.Request(base + path, headers={"Cookie": cookie} if cookie else {})
+    try:
+        return urllib.request.urlopen(request, timeout=60).status  # noqa: S310
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def jaarverslag(stack: Stack, org_slug: str, year: int) -> dict:
+    """End to end through the worker, against WeasyPrint alone on the same HTML."""
+    code = f"""
+import json, time
+from rapportage import services
+from rapportage.models import Jaarverslag
+from vpcase.accounts.models import Organisatie
+org = Organisatie.objects.get(slug={org_slug!r})
+verslag = services.jaarverslag_get_or_create(organisatie=org, jaar={year})
+started = time.perf_counter()
+services.jaarverslag_request_build(user=None, verslag=verslag)
+while True:
+    verslag.refresh_from_db()
+    if verslag.status in ("ready", "failed"):
+        break
+    time.sleep(0.05)
+print(json.dumps({{"status": verslag.status, "seconds": time.perf_counter() - started,
+                  "fout": verslag.fout}}))
+"""
+    end_to_end = stack.manage_json(code)
+    floor_code = f"""
+import json, time
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rapportage import aggregatie, document
+from rapportage.models import Jaarverslag
+from vpcase.accounts.models import Organisatie
+from vpcase.pdf import render_pdf
+org = Organisatie.objects.get(slug={org_slug!r})
+verslag = Jaarverslag.objects.get(organisatie=org, jaar={year})
+t0 = time.perf_counter()
+with CaptureQueriesContext(connection) as queries:
+    cijfers = aggregatie.verzamel(org, {year})
+t1 = time.perf_counter()
+html = document.render_html(cijfers=cijfers, verslag=verslag)
+t2 = time.perf_counter()
+render_pdf(html)
+t3 = time.perf_counter()
+print(json.dumps({{"aggregation_s": t1 - t0, "queries": len(queries.captured_queries),
+                  "html_s": t2 - t1, "weasyprint_s": t3 - t2}}))
+"""
+    floor = stack.manage_json(floor_code)
+    return {**end_to_end, **floor, "worker_peak_mb": worker_peak_mb(stack.worker.pid)}
+
+
+def worker_peak_mb(parent: int) -> float:
+    """Largest VmHWM (peak resident memory) among the worker and its children."""
+    peak = 0
+    pids = [parent] + [
+        int(p)
+        for p in subprocess.run(
+            ["pgrep", "-P", str(parent)], capture_output=True, text=True
+        ).stdout.split()
+    ]
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        if match:
+            peak = max(peak, int(match.group(1)))
+    return round(peak / 1024, 1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("profile", choices=sorted(PROFILES))
+    parser.add_argument("--reseed", action="store_true")
+    options = parser.parse_args()
+    profile = PROFILES[options.profile]
+    duration = profile["duration"]
+    stack = Stack(profile, reseed=options.reseed)
+    stack.database()
+    seed = json.loads(stack.seed_file.read_text())
+    stack.start()
+    results: dict = {
+        "profile": options.profile,
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cores": os.cpu_count(),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip(),
+        "data": {k: profile[k] for k in ("orgs", "cases", "big")},
+        "scenarios": {},
+    }
+    try:
+        results["scenarios"].update(scenarios(stack, seed, duration))
+        results["jaarverslag"] = jaarverslag(stack, seed["report_org"], seed["report_year"])
+    finally:
+        stack.stop()
+    out = ROOT / "bench" / "results" / f"{datetime.now():%Y%m%d-%H%M%S}-{options.profile}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(markdown(results))
+    print(f"\n(results: {out.relative_to(ROOT)})")
+    return 0
+
+
+def scenarios(stack: Stack, seed: dict, duration: int) -> dict:
+    base = stack.base
+    out = {}
+
+    def measure(name, path, *, connections=10, **kwargs):
+        status = (
+            warm(base, path, kwargs.get("cookie", ""))
+            if kwargs.get("method", "GET") == "GET"
+            else None
+        )
+        log(f"{name}: {path} ({status or 'POST'})")
+        out[name] = wrk(base, path, duration=duration, connections=connections, **kwargs)
+
+    measure("floor /healthz", "/healthz")
+
+    confidant = Browser(base)
+    confidant.login(
+        seed["big_confidant"]["email"], seed["password"], seed["big_confidant"]["totp_key"]
+    )
+    cookie = confidant.cookie_header()
+    measure("confidant dashboard", "/dashboard/", cookie=cookie)
+    measure("case list (big confidant)", "/dashboard/meldingen/", cookie=cookie)
+    measure(
+        "case list, filtered", "/dashboard/meldingen/?status=actief&categorie=pesten", cookie=cookie
+    )
+    measure(
+        "case page, 50 conversations", f"/dashboard/meldingen/{seed['case_50']}/", cookie=cookie
+    )
+
+    slug = seed["public_org"]
+    measure("public organisation page", f"/o/{slug}/")
+    visitor = Browser(base)
+    visitor.get(f"/o/{slug}/contact/")
+    body = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": visitor.csrf(),
+            "_nonce": "{{nonce}}",
+            "contactwijze": "postvak",
+            "bericht": "Ik wil graag een keer praten over wat er op de afdeling gebeurt.",
+        }
+    ).replace("%7B%7Bnonce%7D%7D", "{{nonce}}")
+    measure(
+        "anonymous request submission",
+        f"/o/{slug}/contact/",
+        method="POST",
+        body=body,
+        cookie=visitor.cookie_header(),
+        csrf=visitor.csrf(),
+    )
+    code = seed["mailbox_codes"][0]
+    mailbox = Browser(base)
+    mailbox.get("/postvak/")
+    body = urllib.parse.urlencode({"csrfmiddlewaretoken": mailbox.csrf(), "code": code})
+    measure(
+        "mailbox login with a code",
+        "/postvak/",
+        method="POST",
+        body=body,
+        cookie=mailbox.cookie_header(),
+        csrf=mailbox.csrf(),
+    )
+
+    hr = Browser(base)
+    hr.login(seed["hr"]["email"], seed["password"], seed["hr"]["totp_key"])
+    measure("HR report list", "/hr/", cookie=hr.cookie_header())
+
+    # No errors under 50 concurrent clients for 60 seconds (the confidant's case list).
+    measure("50 clients, case list", "/dashboard/meldingen/", connections=50, cookie=cookie)
+    return out
+
+
+def markdown(results: dict) -> str:
+    floor = results["scenarios"]["floor /healthz"]
+    lines = [
+        f"vpcase benchmark · profile {results['profile']} · {results['cores']} cores · "
+        f"commit {results['commit']} · {results['data']['cases']} cases in "
+        f"{results['data']['orgs']} organisations",
+        "",
+        "| scenario | req/s | % of floor | p50 ms | p95 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in results["scenarios"].items():
+        ratio = 100 * r["rps"] / floor["rps"] if floor["rps"] else 0
+        lines.append(
+            f"| {name} | {r['rps']:.0f} | {ratio:.0f} % | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} "
+            f"| {r['p99_ms']:.1f} | {r['errors']} |"
+        )
+    j = results.get("jaarverslag")
+    if j:
+        floor_s = j["weasyprint_s"]
+        lines += [
+            "",
+            "| jaarverslag | seconds |",
+            "|---|---:|",
+            f"| end to end through the worker ({j['status']}) | {j['seconds']:.2f} |",
+            f"| floor: WeasyPrint alone on the same HTML | {floor_s:.2f} |",
+            f"| target: 1.5 × floor + 2 s | {1.5 * floor_s + 2:.2f} |",
+            f"| aggregation ({j['queries']} queries) | {j['aggregation_s']:.3f} |",
+            f"| worker peak memory (MB) | {j['worker_peak_mb']} |",
+        ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
