@@ -286,7 +286,7 @@ class Gebeurtenis(models.Model):
 
     class Meta:
         ordering = ["op", "id"]
-        indexes = [models.Index(fields=["melding", "op"])]
+        indexes = [models.Index(fields=["melding", "op"]), models.Index(fields=["op"])]
 
 
 class Toegang(models.Model):
