@@ -135,6 +135,9 @@ def test_whole_worker_killed_and_restarted_builds_once(crafted, worker, tmp_path
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
     assert state(verslag)["status"] in ("collecting", "rendering")
+    # SIGKILL takes a moment to land on the child; the beat job runs minutes later in life.
+    owner = state(verslag)["bouw_door"]
+    wait_for(lambda: services._owner_is_dead(owner), 10, "the killed child to be gone")
 
     restarted = subprocess.Popen(
         worker.args,
