@@ -2,9 +2,8 @@
 
 Nothing goes through the services (no audit events, no per-row queries): rows are built in
 Python and written with bulk_create, chunk by chunk, each chunk in its own transaction. Case
-numbers ("YYYY-NNNN", per organisation and year) are drawn here, in order of the opening date
-(the app's own sequence reads them back in string order: at most 9999 per organisation and
-year, which the command warns about). On PostgreSQL, outside a transaction, the chunks are
+numbers ("YYYY-NNNN", per organisation and year, five digits and more past 9999, as the app
+numbers them) are drawn here, in order of the opening date. On PostgreSQL, outside a transaction, the chunks are
 written by `workers` forked processes (default 2: one builds and encrypts while PostgreSQL
 writes the other's rows); each chunk has its own seeded random generator, so the data is the
 same for any number of workers. Inside a transaction (the tests) everything runs in-process.
@@ -519,18 +518,9 @@ class Generator:
                 year = date.fromordinal(p[0]).year
                 seq[year] += 1
                 p.append(f"{year}-{seq[year]:04d}")
-        if any(s > 9999 for rows in per_org.values() for s in self._year_counts(rows)):
-            self.log(
-                "warning: more than 9999 cases in one organisation and year; the app's "
-                "number sequence (string order) expects at most four digits"
-            )
         rng.shuffle(plan)
         plan.sort(key=lambda p: p[0])  # stable: organisations mixed within a day
         return plan
-
-    @staticmethod
-    def _year_counts(rows):
-        return Counter(p[4][:4] for p in rows).values()
 
     def _split(self, total: int, parts: int) -> list[int]:
         if parts <= 0:

@@ -36,8 +36,22 @@ PG = {"host": "127.0.0.1", "port": "5432", "user": os.environ.get("BENCH_PGUSER"
 REDIS_DB = 9  # broker 9, cache 10
 
 PROFILES = {
-    "quick": {"orgs": 5, "cases": 10_000, "big": 2_000, "duration": 8, "db": "vpcase_bench_quick"},
-    "full": {"orgs": 50, "cases": 100_000, "big": 10_000, "duration": 20, "db": "vpcase_bench"},
+    "quick": {
+        "orgs": 5,
+        "cases": 10_000,
+        "big": 2_000,
+        "duration": 8,
+        "db": "vpcase_bench_quick",
+        "growth": (1_000, 3_000),
+    },
+    "full": {
+        "orgs": 50,
+        "cases": 100_000,
+        "big": 10_000,
+        "duration": 20,
+        "db": "vpcase_bench",
+        "growth": (1_000, 10_000, 100_000),
+    },
 }
 
 
@@ -389,6 +403,7 @@ def main() -> int:
         results["jaarverslag"] = jaarverslag(stack, seed["report_org"], seed["report_year"])
     finally:
         stack.stop()
+    results["growth"] = growth(profile, reseed=options.reseed)
     out = ROOT / "bench" / "results" / f"{datetime.now():%Y%m%d-%H%M%S}-{options.profile}.json"
     out.write_text(json.dumps(results, indent=2))
     print(markdown(results))
@@ -467,6 +482,41 @@ def scenarios(stack: Stack, seed: dict, duration: int) -> dict:
     return out
 
 
+def growth(profile: dict, *, reseed: bool) -> list[dict]:
+    """One organisation with 1k, 10k and 100k cases, all of one confidant: the case list and
+    the annual report at each size (aggregation should grow no faster than linearly)."""
+    points = []
+    for size in profile["growth"]:
+        sub = {"orgs": 1, "cases": size, "big": size, "db": f"vpcase_bench_growth_{size}"}
+        stack = Stack(sub, reseed=reseed)
+        stack.database()
+        seed = json.loads(stack.seed_file.read_text())
+        stack.start()
+        try:
+            browser = Browser(stack.base)
+            browser.login(
+                seed["big_confidant"]["email"], seed["password"], seed["big_confidant"]["totp_key"]
+            )
+            cookie = browser.cookie_header()
+            warm(stack.base, "/dashboard/meldingen/", cookie)
+            log(f"growth: {size} cases")
+            case_list = wrk(
+                stack.base, "/dashboard/meldingen/", duration=5, connections=4, cookie=cookie
+            )
+            report = jaarverslag(stack, seed["report_org"], seed["report_year"])
+        finally:
+            stack.stop()
+        points.append(
+            {
+                "cases": size,
+                "case_list_p50_ms": case_list["p50_ms"],
+                "case_list_rps": case_list["rps"],
+                **report,
+            }
+        )
+    return points
+
+
 def markdown(results: dict) -> str:
     floor = results["scenarios"]["floor /healthz"]
     lines = [
@@ -496,6 +546,19 @@ def markdown(results: dict) -> str:
             f"| aggregation ({j['queries']} queries) | {j['aggregation_s']:.3f} |",
             f"| worker peak memory (MB) | {j['worker_peak_mb']} |",
         ]
+    points = results.get("growth") or []
+    if points:
+        lines += [
+            "",
+            "| one organisation with | case list p50 ms | aggregation s (queries) | report end to end s | WeasyPrint s | worker MB |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        for p in points:
+            lines.append(
+                f"| {p['cases']} cases | {p['case_list_p50_ms']:.1f} | {p['aggregation_s']:.3f} "
+                f"({p['queries']}) | {p['seconds']:.2f} | {p['weasyprint_s']:.2f} | "
+                f"{p['worker_peak_mb']} |"
+            )
     return "\n".join(lines)
 
 

@@ -185,7 +185,9 @@ def dashboard_for(*, user: User) -> dict:
         ),
         # The last weeks only: an index range on `op` instead of a sort of the whole history.
         "recent": list(
-            Gebeurtenis.objects.filter(op__gte=timezone.now() - timedelta(days=60), melding__in=base)
+            Gebeurtenis.objects.filter(
+                op__gte=timezone.now() - timedelta(days=60), melding__in=base
+            )
             .select_related("melding", "door")
             .only(
                 "soort",

@@ -11,6 +11,7 @@ from datetime import date
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from vpcase.accounts.models import Organisatie, Role, User
@@ -63,9 +64,11 @@ def _next_nummer(organisatie: Organisatie, year: int) -> str:
     # Lock the organisation row so that two confidants can't draw the same number.
     Organisatie.objects.select_for_update().filter(pk=organisatie.pk).first()
     prefix = f"{year}-"
+    # By length first: "2026-10000" sorts before "2026-9999" as text.
     last = (
         Melding.objects.filter(organisatie=organisatie, nummer__startswith=prefix)
-        .order_by("-nummer")
+        .annotate(nummer_len=Length("nummer"))
+        .order_by("-nummer_len", "-nummer")
         .values_list("nummer", flat=True)
         .first()
     )

@@ -349,3 +349,13 @@ def test_dashboard_shows_open_cases_and_follow_ups(
     assert (
         response.context["opvolging"] == [melding_a] or melding_a in response.context["opvolging"]
     )
+
+
+def test_case_numbers_go_past_9999(confidant_a, org_a):
+    from meldingen import services
+
+    year = timezone.localdate().year
+    last = MeldingFactory(behandelaar=confidant_a, organisatie=org_a)
+    Melding.objects.filter(pk=last.pk).update(nummer=f"{year}-9999")
+    assert MeldingFactory(behandelaar=confidant_a, organisatie=org_a).nummer == f"{year}-10000"
+    assert services._next_nummer(org_a, year) == f"{year}-10001"
