@@ -12,10 +12,6 @@ from .models import Categorie, Contactwijze
 MAX_MESSAGE = 10_000
 
 
-class NoMaxLengthTextarea(forms.Textarea):
-    pass
-
-
 class VerzoekForm(forms.Form):
     gewenste_vp = forms.ModelChoiceField(
         label=_("Who would you like to talk to?"),

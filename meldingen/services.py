@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from vpcase.accounts.models import Organisatie, Role, User
 from vpcase.audit.models import Action
-from vpcase.audit.services import audit_log
+from vpcase.audit.services import audit_log, audit_log_many
 
 from .models import (
     Concept,
@@ -327,9 +327,9 @@ def meldingen_reassign(
         Gebeurtenis(melding=m, soort=GebeurtenisSoort.OVERGEDRAGEN, door=actor, betreft=successor)
         for m in meldingen
     )
-    for m in meldingen:
-        m.organisatie = organisatie
-        audit_log(action=Action.CASE_REASSIGNED, actor=actor, target=m, organisatie=organisatie)
+    audit_log_many(
+        action=Action.CASE_REASSIGNED, actor=actor, targets=meldingen, organisatie=organisatie
+    )
     return len(meldingen)
 
 

@@ -87,7 +87,7 @@ def _owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _owner_is_dead(owner: str) -> bool:
+def owner_is_dead(owner: str) -> bool:
     host, _sep, pid = owner.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return False
@@ -125,7 +125,7 @@ def claim(verslag_id: int) -> bool:
     if current is None or current["status"] == RapportStatus.IN_WACHTRIJ:
         return False
     stale = current["bouw_gestart_op"] and now - current["bouw_gestart_op"] > STALE_AFTER
-    if stale or _owner_is_dead(current["bouw_door"]):
+    if stale or owner_is_dead(current["bouw_door"]):
         return bool(
             Jaarverslag.objects.filter(
                 pk=verslag_id, bouw_door=current["bouw_door"], status=current["status"]

@@ -93,6 +93,6 @@ def requeue_stale_reports() -> int:
         pk
         for pk, started, owner in building
         # A whole worker killed: its child's pid is gone, or the build is far too old.
-        if (started and started < now - services.STALE_AFTER) or services._owner_is_dead(owner)
+        if (started and started < now - services.STALE_AFTER) or services.owner_is_dead(owner)
     ]
     return sum(1 for verslag_id in ids if services.enqueue(verslag_id))

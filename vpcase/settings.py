@@ -63,7 +63,10 @@ CRYPTOGRAPHY_KEY = env_secret("CRYPTOGRAPHY_KEY")
 
 def _check_key(name: str, value: str) -> None:
     if not value:
-        raise ImproperlyConfigured(f"{name} is not set; production mode refuses to start.")
+        raise ImproperlyConfigured(
+            f"{name} is not set; production mode refuses to start. "
+            "(For local work: VPCASE_ENV=development, as `make run` sets.)"
+        )
     if len(value) < MIN_KEY_LENGTH:
         raise ImproperlyConfigured(
             f"{name} is shorter than {MIN_KEY_LENGTH} characters; production mode refuses to "

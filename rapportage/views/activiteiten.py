@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -99,8 +99,6 @@ def signaal_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def delete_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if kind not in KINDS:
-        from django.http import Http404
-
         raise Http404
     _model, _form, qs, action, _fields = KINDS[kind]
     obj = selectors.object_or_404(qs(user=request.user), pk)

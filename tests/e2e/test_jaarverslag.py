@@ -18,7 +18,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -26,7 +25,6 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 from django.utils import translation
 from playwright.sync_api import Page, Response, expect
 from pypdf import PdfReader
@@ -34,6 +32,7 @@ from pypdf import PdfReader
 from meldingen.models import Categorie
 from rapportage.models import Jaarverslag, RapportStatus
 from tests.rapportage.conftest import NOTE_MARKER, SIGNAL_EXCLUDED, crafted  # noqa: F401
+from tests.rapportage.test_worker import WORKER_ARGS, worker_env
 
 from .conftest import A11yAudit, ConsoleLog, label, log_in_with_totp, t, url, url_re
 
@@ -59,31 +58,11 @@ class Worker:
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     def start(self) -> subprocess.Popen:
-        db = connection.settings_dict
-        env = {
-            **os.environ,
-            "VPCASE_ENV": "test",
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "REDIS_URL": settings.REDIS_URL,
-            "VPCASE_DATA_DIR": str(settings.DATA_DIR),
-            "VPCASE_TEST_BUILD_PAUSE": BUILD_PAUSE_S,
-        }
+        env = worker_env(BUILD_PAUSE_S)
         env.pop("CELERY_TASK_ALWAYS_EAGER", None)
         log = open(self.log_path, "a")  # noqa: SIM115
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "vpcase",
-                "worker",
-                "--concurrency=1",
-                "--pool=prefork",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel=INFO",
-            ],
+            WORKER_ARGS,
             cwd=ROOT,
             env=env,
             stdout=log,

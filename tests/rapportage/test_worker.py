@@ -25,7 +25,23 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def worker_env() -> dict:
+WORKER_ARGS = [
+    sys.executable,
+    "-m",
+    "celery",
+    "-A",
+    "vpcase",
+    "worker",
+    "--concurrency=1",
+    "--pool=prefork",
+    "--without-gossip",
+    "--without-mingle",
+    "--loglevel=INFO",
+]
+
+
+def worker_env(pause: str = "3") -> dict:
+    """A worker process's environment: the test database, this test run's Redis."""
     db = connection.settings_dict
     return {
         **os.environ,
@@ -33,7 +49,7 @@ def worker_env() -> dict:
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
         "VPCASE_DATA_DIR": str(settings.DATA_DIR),
-        "VPCASE_TEST_BUILD_PAUSE": "3",
+        "VPCASE_TEST_BUILD_PAUSE": pause,
     }
 
 
@@ -44,19 +60,7 @@ def worker(tmp_path, settings):
     env = worker_env()
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "vpcase",
-            "worker",
-            "--concurrency=1",
-            "--pool=prefork",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-        ],
+        WORKER_ARGS,
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -137,7 +141,7 @@ def test_whole_worker_killed_and_restarted_builds_once(crafted, worker, tmp_path
     assert state(verslag)["status"] in ("collecting", "rendering")
     # SIGKILL takes a moment to land on the child; the beat job runs minutes later in life.
     owner = state(verslag)["bouw_door"]
-    wait_for(lambda: services._owner_is_dead(owner), 10, "the killed child to be gone")
+    wait_for(lambda: services.owner_is_dead(owner), 10, "the killed child to be gone")
 
     restarted = subprocess.Popen(
         worker.args,

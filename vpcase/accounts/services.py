@@ -28,7 +28,6 @@ from .models import (
     BackupCodeDevice,
     Lidmaatschap,
     Organisatie,
-    Role,
     Uitnodiging,
     User,
 )
@@ -290,7 +289,3 @@ def otp_reset(*, actor: User, user: User) -> None:
     BackupCodeDevice.objects.filter(user=user).delete()
     end_all_sessions(user)
     audit_log(action=Action.OTP_RESET, actor=actor, target=user)
-
-
-def role_may_be_created_by_admin(role: str) -> bool:
-    return role in (Role.CONFIDANT, Role.HR)

@@ -64,6 +64,17 @@ def _pending_user(request: HttpRequest) -> User | None:
     return user
 
 
+def _second_step(request: HttpRequest) -> tuple[User | None, HttpResponse | None]:
+    """The pending user of the second login step, or where to send the browser instead."""
+    if request.user.is_authenticated and request.user.is_verified():
+        return None, redirect("home")
+    user = _pending_user(request)
+    if user is None:
+        messages.info(request, _("Please log in again."))
+        return None, redirect("accounts:login")
+    return user, None
+
+
 def _complete_login(request: HttpRequest, user: User, device) -> str | None:
     next_url = request.session.get(NEXT_KEY)
     request.session.pop(PENDING_KEY, None)
@@ -119,12 +130,9 @@ def lockout(request: HttpRequest, original_response=None, credentials=None) -> H
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.is_verified():
-        return redirect("home")
-    user = _pending_user(request)
-    if user is None:
-        messages.info(request, _("Please log in again."))
-        return redirect("accounts:login")
+    user, elsewhere = _second_step(request)
+    if elsewhere:
+        return elsewhere
     if not user.has_confirmed_totp:
         return redirect("accounts:enrol")
     form = OTPTokenForm(request.POST if request.method == "POST" else None)
@@ -168,12 +176,9 @@ def _verify_token(user: User, token: str):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def enrol_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.is_verified():
-        return redirect("home")
-    user = _pending_user(request)
-    if user is None:
-        messages.info(request, _("Please log in again."))
-        return redirect("accounts:login")
+    user, elsewhere = _second_step(request)
+    if elsewhere:
+        return elsewhere
     if user.has_confirmed_totp:
         return redirect("accounts:verify")
     device = services.totp_device_for_enrolment(user)
