@@ -405,8 +405,9 @@ def main() -> int:
         stack.stop()
     results["growth"] = growth(profile, reseed=options.reseed)
     out = ROOT / "bench" / "results" / f"{datetime.now():%Y%m%d-%H%M%S}-{options.profile}.json"
-    out.write_text(json.dumps(results, indent=2))
     print(markdown(results))
+    out.parent.mkdir(parents=True, exist_ok=True)  # gitignored: absent on a fresh clone
+    out.write_text(json.dumps(results, indent=2))
     print(f"\n(results: {out.relative_to(ROOT)})")
     return 0
 

@@ -34,14 +34,19 @@ def melding_list_view(request: HttpRequest) -> HttpResponse:
         tot=data.get("tot"),
         nummer=data.get("nummer", ""),
     )
-    qs = selectors.melding_list(user=request.user, filters=filters)
     truncated = False
     if data.get("zoek"):
+        qs = selectors.melding_list(user=request.user, filters=filters)
         result = selectors.melding_search(qs=qs, text=data["zoek"])
-        objects, truncated = result.meldingen, result.truncated
+        paginator = Paginator(result.meldingen, PAGE_SIZE)
+        truncated = result.truncated
     else:
-        objects = qs
-    page = Paginator(objects, PAGE_SIZE).get_page(request.GET.get("page"))
+        paginator = selectors.CaseListPaginator(
+            user=request.user, filters=filters, per_page=PAGE_SIZE
+        )
+    page = paginator.get_page(request.GET.get("page"))
+    if data.get("zoek"):
+        selectors.with_categories(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -14,6 +14,7 @@ from functools import wraps
 
 import segno
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from vpcase import ratelimit
 from vpcase.accounts.models import Organisatie
 
-from .. import verzoeken
+from .. import publiek_cache, verzoeken
 from ..forms_publiek import CodeForm, ReplyForm, VerzoekForm
 from ..models import Verzoek, VerzoekStatus
 
@@ -50,9 +51,20 @@ def _organisatie(slug: str) -> Organisatie:
 
 @public
 def organisatie_view(request: HttpRequest, slug: str) -> HttpResponse:
+    # The page holds only what the organisation publishes, the same for every visitor, so
+    # its HTML is kept in the cache (publiek_cache), unless this visitor could see a message
+    # of their own on it: then it is rendered for them alone.
+    personal = bool(
+        request.COOKIES.keys() & {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}
+    )
+    if not personal and (html := publiek_cache.get(slug)) is not None:
+        return HttpResponse(html)
     org = _organisatie(slug)
     context = {"organisatie": org, "confidants": verzoeken.public_confidants(org)}
-    return render(request, "publiek/organisatie.html", context)
+    response = render(request, "publiek/organisatie.html", context)
+    if not personal:
+        publiek_cache.set(slug, response.content)
+    return response
 
 
 def _public_url(request: HttpRequest, path: str) -> str:
