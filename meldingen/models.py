@@ -188,9 +188,24 @@ class Melding(models.Model):
                 include=["organisatie", "status", "nummer"],
                 name="melding_list_idx",
             ),
+            # The dashboard's latest open cases, the same way.
+            models.Index(
+                fields=["behandelaar", "-laatste_activiteit"],
+                include=["organisatie", "status"],
+                name="melding_activity_idx",
+            ),
             models.Index(fields=["organisatie", "geopend_op"]),
             models.Index(fields=["organisatie", "gesloten_op"]),
             models.Index(fields=["volgende_afspraak"]),
+            # The dashboard's "narratives destroyed within 30 days": only the cases still
+            # waiting for destruction, in date order.
+            models.Index(
+                fields=["vernietigen_na"],
+                condition=models.Q(
+                    status="afgesloten", bewaarplicht=False, verhaal_vernietigd_op__isnull=True
+                ),
+                name="melding_destroy_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -445,4 +460,12 @@ class Bericht(models.Model):
     class Meta:
         # In the order they were written: the employee's times are kept to the hour only.
         ordering = ["id"]
-        indexes = [models.Index(fields=["verzoek", "id"])]
+        indexes = [
+            models.Index(fields=["verzoek", "id"]),
+            # "Requests waiting for an answer": the employee's unread messages only.
+            models.Index(
+                fields=["verzoek"],
+                condition=models.Q(afzender="melder", gelezen=False),
+                name="bericht_unread_idx",
+            ),
+        ]

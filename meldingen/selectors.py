@@ -127,46 +127,79 @@ def melding_list(*, user: User, filters: MeldingFilter | None = None) -> QuerySe
     return _listing(qs).order_by("-geopend_op", "-id")
 
 
-def _list_keys(*, user: User, filters: MeldingFilter) -> QuerySet:
-    """(geopend_op, id) of the visible cases, newest first, as a UNION ALL of the cases the
-    user handles and the ones granted to them. The first part, nearly all of a confidant's
-    cases, is an index-only scan of melding_list_idx; the same visibility rule as
-    melding_qs, written so that PostgreSQL need not read the (wide, encrypted) rows."""
-    if not (user.is_authenticated and user.is_active and user.role == Role.CONFIDANT):
-        return Melding.objects.none().values_list("geopend_op", "id")
-    serves = Lidmaatschap.objects.filter(user=user, organisatie__is_active=True).values(
-        "organisatie_id"
+def served_org_ids(user: User) -> list[int]:
+    """The active organisations the user serves, as values rather than a subquery: with them
+    PostgreSQL estimates a confidant's cases from its statistics and walks an index in
+    order, where the subquery made it misjudge the rows and sort all of them."""
+    return list(
+        Lidmaatschap.objects.filter(user=user, organisatie__is_active=True).values_list(
+            "organisatie_id", flat=True
+        )
     )
+
+
+def _list_keys(
+    *,
+    user: User,
+    filters: MeldingFilter,
+    order: str = "geopend_op",
+    limit: int | None = None,
+    serves: list[int] | None = None,
+) -> QuerySet:
+    """(order, id) of the visible cases, newest first, as a UNION ALL of the cases the user
+    handles and the ones granted to them: the same visibility rule as melding_qs, written so
+    that PostgreSQL need not read the (wide, encrypted) case rows. The first part, nearly all
+    of a confidant's cases, is an index-only scan of melding_list_idx or
+    melding_activity_idx; with `limit`, each part stops after that many keys in index order
+    (without it, a count or a sort reads every visible key). `serves`: served_org_ids(user),
+    when the caller already has it."""
+    columns = (order, "id")
+    if not (user.is_authenticated and user.is_active and user.role == Role.CONFIDANT):
+        return Melding.objects.none().values_list(*columns)
+    if serves is None:
+        serves = served_org_ids(user)
     granted = Toegang.objects.filter(user=user, ingetrokken_op__isnull=True).values("melding_id")
     own = Melding.objects.filter(behandelaar=user, organisatie_id__in=serves)
     shared = Melding.objects.filter(pk__in=granted, organisatie_id__in=serves).exclude(
         behandelaar=user
     )
-    columns = ("geopend_op", "id")
-    return (
-        _apply_filters(own, filters)
-        .order_by()
-        .values_list(*columns)
-        .union(_apply_filters(shared, filters).order_by().values_list(*columns), all=True)
-        .order_by("-geopend_op", "-id")
-    )
+    newest_first = (f"-{order}", "-id")
+    parts = []
+    for part in (own, shared):
+        keys = _apply_filters(part, filters).values_list(*columns)
+        parts.append(keys.order_by(*newest_first)[:limit] if limit else keys.order_by())
+    return parts[0].union(parts[1], all=True).order_by(*newest_first)
+
+
+def _first_ids(
+    *, user: User, filters: MeldingFilter, order: str, serves: list[int], limit: int = 10
+) -> list[int]:
+    keys = _list_keys(user=user, filters=filters, order=order, limit=limit, serves=serves)
+    return [pk for _key, pk in keys[:limit]]
+
+
+def _rows_in_order(ids: list[int]) -> list[Melding]:
+    """The list fields of these cases (ids from _list_keys, so already visible), in order."""
+    rows = {m.pk: m for m in _listing(Melding.objects.filter(pk__in=ids))}
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 class CaseListPaginator(Paginator):
-    """Pages of the case list in three cheap queries: the count and the page's keys from
-    the index, then only that page's rows (scoped again through melding_qs)."""
+    """Pages of the case list in four cheap queries: the count and the page's keys from the
+    index, then only that page's rows and their categories."""
 
     def __init__(self, *, user: User, filters: MeldingFilter, per_page: int) -> None:
-        self.user = user
-        super().__init__(_list_keys(user=user, filters=filters), per_page)
+        self.user, self.filters = user, filters
+        self.serves = served_org_ids(user) if user.is_authenticated else []
+        super().__init__(_list_keys(user=user, filters=filters, serves=self.serves), per_page)
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        ids = [pk for _opened, pk in self.object_list[bottom : bottom + self.per_page]]
-        # The keys are already the visible cases (tests hold _list_keys to melding_qs).
-        rows = {m.pk: m for m in _listing(Melding.objects.filter(pk__in=ids))}
-        return self._get_page(with_categories([rows[pk] for pk in ids if pk in rows]), number, self)
+        top = bottom + self.per_page
+        keys = _list_keys(user=self.user, filters=self.filters, limit=top, serves=self.serves)
+        ids = [pk for _opened, pk in keys[bottom:top]]
+        return self._get_page(with_categories(_rows_in_order(ids)), number, self)
 
 
 @dataclass
@@ -237,10 +270,14 @@ def dashboard_for(*, user: User) -> dict:
     today = timezone.localdate()
     base = melding_qs(user=user)
     actief = base.exclude(status=Status.AFGESLOTEN)
+    active = MeldingFilter(status="actief")
+    serves = served_org_ids(user)
     return {
-        "open_count": actief.count(),
+        "open_count": _list_keys(user=user, filters=active, serves=serves).count(),
         "open_meldingen": with_categories(
-            list(_listing(actief).order_by("-laatste_activiteit")[:10])
+            _rows_in_order(
+                _first_ids(user=user, filters=active, order="laatste_activiteit", serves=serves)
+            )
         ),
         "opvolging": list(
             _listing(actief.filter(volgende_afspraak__lte=today + timedelta(days=7))).order_by(
@@ -250,7 +287,8 @@ def dashboard_for(*, user: User) -> dict:
         # The last weeks only: an index range on `op` instead of a sort of the whole history.
         "recent": list(
             Gebeurtenis.objects.filter(
-                op__gte=timezone.now() - timedelta(days=60), melding__in=base
+                Exists(base.filter(pk=OuterRef("melding_id"))),
+                op__gte=timezone.now() - timedelta(days=60),
             )
             .select_related("melding", "door")
             .only(

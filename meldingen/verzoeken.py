@@ -144,9 +144,11 @@ def verzoek_qs(*, user: User) -> QuerySet[Verzoek]:
 
     if not (user.is_authenticated and user.is_active and user.role == Role.CONFIDANT):
         return Verzoek.objects.none()
+    # A correlated EXISTS per request, not `melding IN (all the user's cases)`: a confidant
+    # has thousands of cases and a handful of requests.
+    may_open_case = Exists(melding_qs(user=user).filter(pk=OuterRef("melding_id")))
     return Verzoek.objects.filter(
-        (Q(melding__isnull=True) & _inbox_filter(user))
-        | Q(melding__in=melding_qs(user=user).values("pk"))
+        (Q(melding__isnull=True) & _inbox_filter(user)) | (Q(melding__isnull=False) & may_open_case)
     )
 
 

@@ -141,3 +141,29 @@ def test_list_reads_no_encrypted_column(confidant_client, confidant_a, org_a):
     for column in ("melder_naam", "melder_contact", "samenvatting", "bewaarplicht_reden"):
         assert column not in sql
     assert "Niet Tonen" not in response.content.decode()
+
+
+def test_dashboard_lists_the_latest_active_visible_cases(world):
+    from datetime import timedelta as td
+
+    from meldingen.models import Melding
+
+    me = world["me"]
+    now = timezone.now()
+    everyone = Melding.objects.all()
+    for i, melding in enumerate(everyone.order_by("id")):
+        Melding.objects.filter(pk=melding.pk).update(laatste_activiteit=now - td(hours=i))
+    Melding.objects.filter(pk=world["granted"].pk).update(laatste_activiteit=now + td(hours=1))
+    dashboard = selectors.dashboard_for(user=me)
+    expected = list(
+        selectors.melding_qs(user=me)
+        .exclude(status=Status.AFGESLOTEN)
+        .order_by("-laatste_activiteit", "-id")
+        .values_list("pk", flat=True)[:10]
+    )
+    assert [m.pk for m in dashboard["open_meldingen"]] == expected
+    assert expected[0] == world["granted"].pk
+    assert (
+        dashboard["open_count"]
+        == selectors.melding_qs(user=me).exclude(status=Status.AFGESLOTEN).count()
+    )
