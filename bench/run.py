@@ -398,17 +398,25 @@ def main() -> int:
         "data": {k: profile[k] for k in ("orgs", "cases", "big")},
         "scenarios": {},
     }
+    out = ROOT / "bench" / "results" / f"{datetime.now():%Y%m%d-%H%M%S}-{options.profile}.json"
+
+    def save() -> None:
+        """After each phase, so that a later failure does not lose what was measured."""
+        out.parent.mkdir(parents=True, exist_ok=True)  # gitignored: absent on a fresh clone
+        out.write_text(json.dumps(results, indent=2))
+
     try:
         results["scenarios"].update(scenarios(stack, seed, duration))
         results["jaarverslag"] = jaarverslag(stack, seed["report_org"], seed["report_year"])
     finally:
         stack.stop()
-    results["growth"] = growth(profile, reseed=options.reseed)
-    out = ROOT / "bench" / "results" / f"{datetime.now():%Y%m%d-%H%M%S}-{options.profile}.json"
-    print(markdown(results))
-    out.parent.mkdir(parents=True, exist_ok=True)  # gitignored: absent on a fresh clone
-    out.write_text(json.dumps(results, indent=2))
-    print(f"\n(results: {out.relative_to(ROOT)})")
+        save()
+    try:
+        results["growth"] = growth(profile, reseed=options.reseed)
+    finally:
+        save()
+        print(markdown(results))
+        print(f"\n(results: {out.relative_to(ROOT)})")
     return 0
 
 
