@@ -54,6 +54,8 @@ def test_csrf_failure_is_403_translated_and_keeps_input(confidant_a):
     assert "iemand@example.org" in html
     assert "geheim-geheim-geheim" not in html
     assert 'name="csrfmiddlewaretoken"' in html
+    # Labelled as in the form it came from, not by the field's name.
+    assert '<label for="kept-1">E-mailadres</label>' in html
 
 
 def test_csrf_failure_from_other_site_echoes_nothing():

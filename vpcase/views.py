@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -33,6 +34,42 @@ def _is_same_origin(request: HttpRequest) -> bool:
     return origin in {f"http://{request.get_host()}", f"https://{request.get_host()}"}
 
 
+FORM_MODULES = (
+    "vpcase.accounts.forms",
+    "meldingen.forms",
+    "meldingen.forms_publiek",
+    "rapportage.forms",
+)
+
+
+def _form_classes() -> list[type[forms.BaseForm]]:
+    import importlib
+    import inspect
+
+    found = []
+    for name in FORM_MODULES:
+        module = importlib.import_module(name)
+        found += [
+            cls
+            for _name, cls in inspect.getmembers(module, inspect.isclass)
+            if issubclass(cls, forms.BaseForm) and cls.__module__ == name and cls.base_fields
+        ]
+    return found
+
+
+def _field_labels(names: list[str]) -> dict[str, str]:
+    """The labels of the posted fields, from the vpcase form that has most of them."""
+    posted = set(names)
+    best = max(_form_classes(), key=lambda cls: len(posted & cls.base_fields.keys()), default=None)
+    if best is None or not posted & best.base_fields.keys():
+        return {}
+    return {
+        name: str(best.base_fields[name].label)
+        for name in posted & best.base_fields.keys()
+        if best.base_fields[name].label
+    }
+
+
 @requires_csrf_token
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """403 that gives back what the user typed (secrets excepted) with a fresh token.
@@ -64,6 +101,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
                 continue
             for value in request.POST.getlist(name):
                 kept.append((name, value))
+    labels = _field_labels([name for name, _value in kept])
+    kept = [(name, labels.get(name, name), value) for name, value in kept]
     context = {"kept": kept, "action": request.path, "draft_saved": draft_saved}
     return render(request, "errors/csrf.html", context, status=403)
 
