@@ -104,11 +104,16 @@ def verzamel(organisatie: Organisatie, jaar: int) -> dict:
             for name in dims:
                 dims[name][row["y"]][row[name]] += row["n"]
 
+    # Years as ranges (__year__gte/__lte), never __year__in: that one becomes EXTRACT(), which
+    # no index can serve, and scanned every conversation of the organisation.
+
     # 2. Behaviour categories (several per case).
     categories = {jaar: defaultdict(int), jaar - 1: defaultdict(int)}
     for row in (
         MeldingCategorie.objects.filter(
-            melding__organisatie=organisatie, melding__geopend_op__year__in=[jaar, jaar - 1]
+            melding__organisatie=organisatie,
+            melding__geopend_op__year__gte=jaar - 1,
+            melding__geopend_op__year__lte=jaar,
         )
         .annotate(y=ExtractYear("melding__geopend_op"))
         .values("y", "categorie")
@@ -121,7 +126,9 @@ def verzamel(organisatie: Organisatie, jaar: int) -> dict:
     interventions = {jaar: defaultdict(int), jaar - 1: defaultdict(int)}
     for row in (
         GesprekInterventie.objects.filter(
-            gesprek__melding__organisatie=organisatie, gesprek__datum__year__in=[jaar, jaar - 1]
+            gesprek__melding__organisatie=organisatie,
+            gesprek__datum__year__gte=jaar - 1,
+            gesprek__datum__year__lte=jaar,
         )
         .annotate(y=ExtractYear("gesprek__datum"))
         .values("y", "interventie")
@@ -133,7 +140,9 @@ def verzamel(organisatie: Organisatie, jaar: int) -> dict:
     # 4. Conversations and hours.
     talks = {jaar: (0, 0), jaar - 1: (0, 0)}
     for row in (
-        Gesprek.objects.filter(melding__organisatie=organisatie, datum__year__in=[jaar, jaar - 1])
+        Gesprek.objects.filter(
+            melding__organisatie=organisatie, datum__year__gte=jaar - 1, datum__year__lte=jaar
+        )
         .annotate(y=ExtractYear("datum"))
         .values("y")
         .annotate(n=Count("id"), minutes=Sum("duur_minuten"))
@@ -144,7 +153,7 @@ def verzamel(organisatie: Organisatie, jaar: int) -> dict:
     # 5. Outcomes of the cases closed in the year.
     outcomes = {jaar: defaultdict(int), jaar - 1: defaultdict(int)}
     for row in (
-        meldingen.filter(gesloten_op__year__in=[jaar, jaar - 1])
+        meldingen.filter(gesloten_op__year__gte=jaar - 1, gesloten_op__year__lte=jaar)
         .annotate(y=ExtractYear("gesloten_op"))
         .values("y", "afhandeling")
         .annotate(n=Count("id"))
