@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear
 
@@ -77,6 +78,18 @@ def _dimension_table(
 
 
 def verzamel(organisatie: Organisatie, jaar: int) -> dict:
+    """The report's figures. On PostgreSQL with JIT compilation off: for these queries it saves
+    nothing warm, and a fresh connection (a worker's first report) first loads LLVM, which
+    cost 1–2 s at 100,000 cases (measured: 2.6 s cold with JIT, 0.9 s without)."""
+    if connection.vendor != "postgresql":
+        return _verzamel(organisatie, jaar)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        return _verzamel(organisatie, jaar)
+
+
+def _verzamel(organisatie: Organisatie, jaar: int) -> dict:
     from django.utils.translation import gettext as _
 
     k = _k(organisatie)
