@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
@@ -247,10 +248,17 @@ class Browser:
 
     def login(self, email: str, password: str, totp_key: str) -> None:
         page = self.get("/inloggen/")
-        page = self.post(
-            "/inloggen/",
-            {"csrfmiddlewaretoken": self._token(page), "email": email, "password": password},
-        )
+        try:
+            page = self.post(
+                "/inloggen/",
+                {"csrfmiddlewaretoken": self._token(page), "email": email, "password": password},
+            )
+        except urllib.error.HTTPError as error:
+            raise RuntimeError(
+                f"login of {email} refused ({error.code}): the database no longer matches its "
+                "bench/seed-*.json (seeded again from another checkout?); run with "
+                "BENCH_ARGS=--reseed"
+            ) from error
         self.post(
             "/inloggen/code/",
             {"csrfmiddlewaretoken": self._token(page), "otp_token": totp(totp_key)},
