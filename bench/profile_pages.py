@@ -44,7 +44,12 @@ def setup(profile: dict) -> None:
 
 def login(client, account: dict, password: str) -> None:
     client.get("/inloggen/")
-    client.post("/inloggen/", {"email": account["email"], "password": password})
+    response = client.post("/inloggen/", {"email": account["email"], "password": password})
+    if response.status_code != 302:
+        raise RuntimeError(
+            f"password of {account['email']} refused: the database no longer matches its "
+            "bench/seed-*.json; run `make bench-quick BENCH_ARGS=--reseed` (or full)"
+        )
     response = client.post("/inloggen/code/", {"otp_token": totp(account["totp_key"])})
     if response.status_code == 400:  # this code was used in the last 30 s: wait for the next
         time.sleep(30 - time.time() % 30 + 1)

@@ -31,7 +31,7 @@ def get(slug: str) -> bytes | None:
         return None
 
 
-def set(slug: str, html: bytes) -> None:  # noqa: A001 - the cache's own verb
+def put(slug: str, html: bytes) -> None:
     try:
         cache.set(_key(slug, get_language()), html, SECONDS)
     except Exception:  # noqa: BLE001

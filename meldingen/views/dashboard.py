@@ -34,19 +34,19 @@ def melding_list_view(request: HttpRequest) -> HttpResponse:
         tot=data.get("tot"),
         nummer=data.get("nummer", ""),
     )
+    number = request.GET.get("page")
     truncated = False
     if data.get("zoek"):
         qs = selectors.melding_list(user=request.user, filters=filters)
         result = selectors.melding_search(qs=qs, text=data["zoek"])
-        paginator = Paginator(result.meldingen, PAGE_SIZE)
+        page = Paginator(result.meldingen, PAGE_SIZE).get_page(number)
+        selectors.with_categories(page.object_list)
         truncated = result.truncated
     else:
         paginator = selectors.CaseListPaginator(
             user=request.user, filters=filters, per_page=PAGE_SIZE
         )
-    page = paginator.get_page(request.GET.get("page"))
-    if data.get("zoek"):
-        selectors.with_categories(page.object_list)
+        page = paginator.get_page(number)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -63,7 +63,7 @@ def organisatie_view(request: HttpRequest, slug: str) -> HttpResponse:
     context = {"organisatie": org, "confidants": verzoeken.public_confidants(org)}
     response = render(request, "publiek/organisatie.html", context)
     if not personal:
-        publiek_cache.set(slug, response.content)
+        publiek_cache.put(slug, response.content)
     return response
 
 

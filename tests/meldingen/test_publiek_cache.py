@@ -75,7 +75,7 @@ def test_an_organisation_edited_or_deactivated_shows_at_once(org_a):
 
 def test_a_visitor_with_a_session_or_a_message_gets_a_page_of_their_own(org_a):
     page(org_a)
-    publiek_cache.set(org_a.slug, b"cached copy")
+    publiek_cache.put(org_a.slug, b"cached copy")
     assert page(org_a).content == b"cached copy"
     for cookie in ("vpcase_session", "messages"):
         client = Client()
