@@ -8,8 +8,10 @@ STAMP := $(VENV)/.installed-stamp
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vpcase
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 PYTEST_ARGS ?=
+# The SQLite run's own data folder (its test databases and task-queue folders).
+SQLITE_TEST_DIR ?= var/test-sqlite
 
-.PHONY: run test test-fast lint format messages migrate clean sample-report bench bench-quick
+.PHONY: run test test-pg test-sqlite test-fast lint format messages migrate clean sample-report bench bench-quick
 
 SAMPLE_YEAR ?= 2025
 
@@ -26,8 +28,23 @@ run: $(STAMP)
 	VPCASE_ENV=development $(PY) manage.py seed_demo
 	VPCASE_ENV=development sh scripts/run-dev.sh
 
+# The whole suite twice: on PostgreSQL + Redis, then on the embedded default (SQLite, folder
+# queue, in-process cache) that `make run` uses. scripts/test-setup.sh first starts the local
+# services and installs Chromium when they are missing.
 test: $(STAMP)
+	bash scripts/test-setup.sh
+	$(MAKE) --no-print-directory test-pg
+	$(MAKE) --no-print-directory test-sqlite
+
+test-pg: $(STAMP)
+	@echo "== suite on PostgreSQL and Redis"
 	VPCASE_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# No DATABASE_URL and no REDIS_URL: what a newcomer's `make run` runs on.
+test-sqlite: $(STAMP)
+	@echo "== suite on SQLite and the embedded task queue"
+	env -u DATABASE_URL -u REDIS_URL VPCASE_ENV=test VPCASE_DATA_DIR=$(SQLITE_TEST_DIR) \
 		$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 # Everything except the browser tests, for a quick loop.

@@ -112,8 +112,10 @@ INSTALLED_APPS = [
     "vpcase.audit",
     "meldingen",
     "rapportage",
-    "bench",
 ]
+if not PRODUCTION:
+    # The benchmark's seed commands; the production image leaves bench/ out (.dockerignore).
+    INSTALLED_APPS.append("bench")
 # Django's admin site is deliberately not installed: /beheer/ is the only management UI, so
 # no case model can ever be exposed through it.
 
