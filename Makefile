@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # The SQLite run's own data folder (its test databases and task-queue folders).
 SQLITE_TEST_DIR ?= var/test-sqlite
 
-.PHONY: run test test-pg test-sqlite test-fast lint format messages migrate clean sample-report bench bench-quick
+.PHONY: run test test-pg test-sqlite test-fast compose-check lint format messages migrate clean sample-report bench bench-quick
 
 SAMPLE_YEAR ?= 2025
 
@@ -68,6 +68,11 @@ bench-quick: $(STAMP)
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(PY) bench/run.py full $(BENCH_ARGS)
+
+# Builds the production image, starts docker-compose.yml with podman (or docker compose where an
+# engine runs) and drives it over HTTP: see scripts/compose-check.sh. Takes minutes.
+compose-check: $(STAMP)
+	bash scripts/compose-check.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
