@@ -136,7 +136,6 @@ class Jaarverslag(models.Model):
 
     # The anonymised figures of the last build (already suppressed: safe for HR and the CSV).
     cijfers = models.JSONField(default=dict, blank=True)
-    bestand = models.CharField(max_length=200, blank=True)
     fout = models.CharField(max_length=500, blank=True)
     aangevraagd_op = models.DateTimeField(null=True, blank=True)
     bouw_gestart_op = models.DateTimeField(null=True, blank=True)
@@ -158,3 +157,14 @@ class Jaarverslag(models.Model):
     @property
     def is_building(self) -> bool:
         return self.status in BUILDING
+
+
+class JaarverslagPdf(models.Model):
+    """The PDF of a report's last build. It lives in the database, not on a disk, because the
+    worker that writes it and the web process that serves it may run on different hosts.
+    Encrypted like the draft texts it contains: a dump holds no readable draft."""
+
+    jaarverslag = models.OneToOneField(Jaarverslag, on_delete=models.CASCADE, related_name="pdf")
+    inhoud = encrypt(models.BinaryField())
+    grootte = models.PositiveIntegerField()
+    gemaakt_op = models.DateTimeField(default=timezone.now)

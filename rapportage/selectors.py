@@ -57,7 +57,6 @@ def hr_reports(*, user: User) -> QuerySet[Jaarverslag]:
             "jaar",
             "status",
             "gepubliceerd_op",
-            "bestand",
             "organisatie__name",
             "cijfers",
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,18 +19,12 @@ from vpcase.audit.services import audit_log
 from vpcase.pdf import render_pdf
 
 from . import aggregatie, document
-from .models import BUILDING, Jaarverslag, RapportStatus
+from .models import BUILDING, Jaarverslag, JaarverslagPdf, RapportStatus
 
 logger = logging.getLogger(__name__)
 
 # A build that has not finished after this long is taken to be dead.
 STALE_AFTER = timedelta(minutes=20)
-
-
-def reports_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "jaarverslagen"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def jaarverslag_get_or_create(*, organisatie: Organisatie, jaar: int) -> Jaarverslag:
@@ -151,19 +144,20 @@ def build(verslag_id: int) -> None:
         _pause_for_tests()
         html = document.render_html(cijfers=cijfers, verslag=verslag)
         pdf = render_pdf(html)
-    target = reports_dir() / f"{verslag.public_id}.pdf"
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".build-", suffix=".pdf")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pdf)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    Jaarverslag.objects.filter(pk=verslag_id).update(
-        status=RapportStatus.KLAAR, bestand=target.name, klaar_op=timezone.now(), fout=""
+    # The PDF and the status change land together: a report is READY only with its PDF.
+    with transaction.atomic():
+        JaarverslagPdf.objects.update_or_create(
+            jaarverslag_id=verslag_id,
+            defaults={"inhoud": pdf, "grootte": len(pdf), "gemaakt_op": timezone.now()},
+        )
+        Jaarverslag.objects.filter(pk=verslag_id).update(
+            status=RapportStatus.KLAAR, klaar_op=timezone.now(), fout=""
+        )
+
+
+def pdf_bytes(verslag: Jaarverslag) -> bytes | None:
+    return (
+        JaarverslagPdf.objects.filter(jaarverslag=verslag).values_list("inhoud", flat=True).first()
     )
 
 

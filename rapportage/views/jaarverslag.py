@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -102,22 +103,19 @@ def status_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
 @confidant_required
 def pdf_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
     verslag = _verslag(request, slug, jaar)
-    if not verslag.bestand or verslag.status not in (
-        RapportStatus.KLAAR,
-        RapportStatus.GEPUBLICEERD,
-    ):
+    if verslag.status not in (RapportStatus.KLAAR, RapportStatus.GEPUBLICEERD):
         raise Http404
     return _file(verslag, inline=True)
 
 
-def _file(verslag: Jaarverslag, *, inline: bool = False) -> FileResponse:
-    path = services.reports_dir() / verslag.bestand
-    if not path.is_file():
+def _file(verslag: Jaarverslag, *, inline: bool = False) -> HttpResponse:
+    pdf = services.pdf_bytes(verslag)
+    if pdf is None:
         raise Http404
     name = f"jaarverslag-{verslag.organisatie.slug}-{verslag.jaar}.pdf"
-    return FileResponse(
-        path.open("rb"), as_attachment=not inline, filename=name, content_type="application/pdf"
-    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(not inline, name)
+    return response
 
 
 @confidant_required

@@ -25,7 +25,7 @@ def verslag(crafted):
 
 
 def pdf_text(verslag) -> str:
-    data = (services.reports_dir() / verslag.bestand).read_bytes()
+    data = services.pdf_bytes(verslag)
     return "\n".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
 
 
@@ -33,8 +33,8 @@ def test_build_writes_pdf_and_marks_ready(verslag):
     build_jaarverslag.apply(args=[verslag.pk])
     verslag.refresh_from_db()
     assert verslag.status == RapportStatus.KLAAR and verslag.pogingen == 1
-    assert (services.reports_dir() / verslag.bestand).read_bytes().startswith(b"%PDF")
-    assert not any(p.name.startswith(".build-") for p in services.reports_dir().iterdir())
+    assert services.pdf_bytes(verslag).startswith(b"%PDF")
+    assert verslag.pdf.grootte == len(services.pdf_bytes(verslag))
     assert verslag.cijfers["kern"]["nieuw"]["dit_jaar"] == 24
 
 
@@ -117,7 +117,7 @@ def test_pdf_has_the_figures_and_no_confidential_text(verslag):
     assert SIGNAL_INCLUDED in " ".join(text.split())
     assert NOTE_MARKER not in text and SIGNAL_EXCLUDED not in text
     assert "Naam die nooit" not in text
-    reader = PdfReader(BytesIO((services.reports_dir() / verslag.bestand).read_bytes()))
+    reader = PdfReader(BytesIO(services.pdf_bytes(verslag)))
     assert len(reader.pages) >= 8
 
 
@@ -153,13 +153,17 @@ def test_fetcher_refuses_file_and_http():
             NoFetch().fetch(url)
 
 
-def test_management_command(crafted, capsys):
+def test_management_command(crafted, capsys, tmp_path):
     from django.core.management import call_command
 
     call_command("build_jaarverslag", org=crafted.slug, year=2025)
-    out = capsys.readouterr().out
-    assert out.splitlines()[0].endswith(".pdf")
-    assert Jaarverslag.objects.get(organisatie=crafted, jaar=2025).status == RapportStatus.KLAAR
+    assert capsys.readouterr().out.splitlines()[0].endswith("bytes in the database")
+    verslag = Jaarverslag.objects.get(organisatie=crafted, jaar=2025)
+    assert verslag.status == RapportStatus.KLAAR
+
+    call_command("build_jaarverslag", org=crafted.slug, year=2025, output=tmp_path / "v.pdf")
+    assert capsys.readouterr().out.splitlines()[0] == str(tmp_path / "v.pdf")
+    assert (tmp_path / "v.pdf").read_bytes() == services.pdf_bytes(verslag)
 
 
 def test_stale_queued_reports_are_queued_again(verslag, monkeypatch):

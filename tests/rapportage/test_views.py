@@ -53,7 +53,7 @@ def test_confidant_drafts_builds_and_publishes(
     verslag.refresh_from_db()
     assert verslag.status == RapportStatus.KLAAR
     preview = confidant_client.get(reverse("rapportage:pdf", args=[crafted.slug, 2025]))
-    assert preview.status_code == 200 and b"".join(preview.streaming_content).startswith(b"%PDF")
+    assert preview.status_code == 200 and preview.content.startswith(b"%PDF")
 
     # HR can't see it before it is published.
     hr = verified_client(hr_a)

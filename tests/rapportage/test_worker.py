@@ -120,7 +120,7 @@ def test_worker_builds_the_report_and_survives_a_killed_child(crafted, worker, t
     assert done["status"] == RapportStatus.KLAAR, (tmp_path / "worker.log").read_text()[-2000:]
     assert done["pogingen"] == 2  # the killed attempt and the one that finished
     verslag.refresh_from_db()
-    assert (Path(settings.DATA_DIR) / "jaarverslagen" / verslag.bestand).read_bytes()[:4] == b"%PDF"
+    assert services.pdf_bytes(verslag)[:4] == b"%PDF"
 
 
 def test_whole_worker_killed_and_restarted_builds_once(crafted, worker, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -26,10 +27,9 @@ class Command(BaseCommand):
         started = time.perf_counter()
         verslag = services.build_now(verslag)
         elapsed = time.perf_counter() - started
-        path = services.reports_dir() / verslag.bestand
+        pdf = services.pdf_bytes(verslag)
         if output:
-            from shutil import copyfile
-
-            copyfile(path, output)
-            path = output
-        self.stdout.write(f"{path}\n{elapsed:.2f} s")
+            Path(output).write_bytes(pdf)
+            self.stdout.write(f"{output}\n{elapsed:.2f} s")
+        else:
+            self.stdout.write(f"{len(pdf)} bytes in the database\n{elapsed:.2f} s")
