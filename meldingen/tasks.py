@@ -4,8 +4,9 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
+
+from vpcase.links import absolute_reverse
 
 
 @shared_task(
@@ -20,8 +21,7 @@ def notify_confidants(verzoek_id: int, kind: str) -> None:
     verzoek = Verzoek.objects.select_related("organisatie", "melding").filter(pk=verzoek_id).first()
     if verzoek is None:
         return
-    path = reverse("meldingen:inbox")
-    url = (settings.SITE_URL or "") + path
+    url = absolute_reverse("meldingen:inbox")
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
         for user in recipients(verzoek):

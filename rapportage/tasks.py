@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
+
+from vpcase.links import absolute_reverse
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def notify_hr(verslag_id: int) -> None:
     verslag = Jaarverslag.objects.select_related("organisatie").filter(pk=verslag_id).first()
     if verslag is None:
         return
-    url = (settings.SITE_URL or "") + reverse("rapportage:hr_index")
+    url = absolute_reverse("rapportage:hr_index")
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
         for user in hr_recipients(verslag):

@@ -68,6 +68,8 @@ def run_manage(tmp_path, *args, **env_overrides):
         ({"REDIS_URL": None}, "REDIS_URL must be set"),
         ({"EMAIL_URL": None}, "EMAIL_URL must be set"),
         ({"SITE_URL": None}, "SITE_URL must be set"),
+        ({"SITE_URL": "vpcase.example.org"}, "SITE_URL must be an absolute address"),
+        ({"SITE_URL": "/vpcase"}, "SITE_URL must be an absolute address"),
     ],
 )
 def test_production_refuses_to_start_with_bad_keys(tmp_path, overrides, message):

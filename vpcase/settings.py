@@ -93,8 +93,18 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# Base address for links in e-mail (invitations). Empty: derived from the request.
-SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+# Base address for every link in e-mail (invitations, notifications) and on the poster: mail
+# is sent by the worker, which has no request to take an address from. `make run` sets it to
+# its own address; production requires it.
+SITE_URL = env.str(
+    "SITE_URL",
+    default="" if PRODUCTION else ("http://testserver" if TESTING else "http://127.0.0.1:8000"),
+).rstrip("/")
+_site = urlsplit(SITE_URL)
+if SITE_URL and (_site.scheme not in ("http", "https") or not _site.netloc):
+    raise ImproperlyConfigured(
+        "SITE_URL must be an absolute address, e.g. https://vpcase.example.org"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.auth",

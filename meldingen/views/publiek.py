@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from vpcase import ratelimit
 from vpcase.accounts.models import Organisatie
+from vpcase.links import absolute_reverse
 
 from .. import publiek_cache, verzoeken
 from ..forms_publiek import CodeForm, ReplyForm, VerzoekForm
@@ -67,14 +68,10 @@ def organisatie_view(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-def _public_url(request: HttpRequest, path: str) -> str:
-    return (settings.SITE_URL + path) if settings.SITE_URL else request.build_absolute_uri(path)
-
-
 @public
 def poster_view(request: HttpRequest, slug: str) -> HttpResponse:
     org = _organisatie(slug)
-    url = _public_url(request, reverse("publiek:organisatie", args=[org.slug]))
+    url = absolute_reverse("publiek:organisatie", org.slug)
     buffer = io.BytesIO()
     segno.make(url, error="m").save(
         buffer,

@@ -161,10 +161,12 @@ def console_log() -> ConsoleLog:
 
 @pytest.fixture
 def new_context(
-    browser: Browser, live_server, console_log: ConsoleLog
+    browser: Browser, live_server, console_log: ConsoleLog, settings
 ) -> Iterator[Callable[..., BrowserContext]]:
     """Factory for browser contexts against the live server: one per person in the test."""
     contexts: list[BrowserContext] = []
+    # Links in e-mail are built from SITE_URL, as `make run` sets it to its own address.
+    settings.SITE_URL = live_server.url
 
     def make(**options) -> BrowserContext:
         options.setdefault("base_url", live_server.url)

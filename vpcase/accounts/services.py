@@ -16,12 +16,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log
+from vpcase.links import absolute_reverse
 
 from .models import (
     BackupCode,
@@ -176,9 +176,7 @@ class IssuedInvitation:
     sent: bool
 
 
-def invitation_send(
-    *, actor: User, user: User, request: HttpRequest | None = None
-) -> IssuedInvitation:
+def invitation_send(*, actor: User | None, user: User) -> IssuedInvitation:
     """Issue a new single-use link (revoking older ones) and e-mail it to the user."""
     token = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -193,13 +191,7 @@ def invitation_send(
             expires_at=now + timedelta(hours=settings.INVITATION_VALID_HOURS),
         )
         audit_log(action=Action.INVITATION_SENT, actor=actor, target=user)
-    path = reverse("accounts:invitation", kwargs={"token": token})
-    if settings.SITE_URL:
-        url = settings.SITE_URL + path
-    elif request is not None:
-        url = request.build_absolute_uri(path)
-    else:
-        url = path
+    url = absolute_reverse("accounts:invitation", token=token)
     context = {"user": user, "url": url, "hours": settings.INVITATION_VALID_HOURS}
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()

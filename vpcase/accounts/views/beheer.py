@@ -88,7 +88,7 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             user = services.user_create(actor=request.user, **form.cleaned_data)
-            issued = services.invitation_send(actor=request.user, user=user, request=request)
+            issued = services.invitation_send(actor=request.user, user=user)
             if issued.sent:
                 messages.success(
                     request,
@@ -152,7 +152,7 @@ def account_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not account.is_active:
         messages.error(request, _("Reactivate the account before sending an invitation."))
         return redirect("beheer:account_edit", pk=pk)
-    issued = services.invitation_send(actor=request.user, user=account, request=request)
+    issued = services.invitation_send(actor=request.user, user=account)
     if issued.sent:
         messages.success(
             request,

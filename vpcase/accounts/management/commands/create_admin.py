@@ -28,7 +28,4 @@ class Command(BaseCommand):
         user = User.objects.create_user(email=email, full_name=name, role=Role.ADMIN)
         issued = services.invitation_send(actor=None, user=user)
         self.stdout.write(self.style.SUCCESS(f"Admin account created for {email}."))
-        self.stdout.write(
-            "Invitation link (single use, 72 hours; set SITE_URL for a full address):\n"
-            f"  {issued.url}"
-        )
+        self.stdout.write(f"Invitation link (single use, 72 hours):\n  {issued.url}")
