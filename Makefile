@@ -15,18 +15,27 @@ SQLITE_TEST_DIR ?= var/test-sqlite
 
 SAMPLE_YEAR ?= 2025
 
+# Only the dependencies are installed; the checkout itself goes on the path through a .pth
+# file (what an editable install does, without building a package).
 $(STAMP): pyproject.toml requirements.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
+	$(PY) -m pip install --quiet --quiet --upgrade pip
+	$(PY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+		print('\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet -c requirements.lock -r $(VENV)/requirements.txt
+	$(PY) -c "import os, site; open(os.path.join(site.getsitepackages()[0], 'vpcase-checkout.pth'), 'w').write(os.getcwd() + '\n')"
 	touch $(STAMP)
 
 # App with demo data on the embedded defaults (SQLite, file-based task queue) unless
 # DATABASE_URL / REDIS_URL are set; a real Celery worker (with beat) runs beside the server.
+# The demo credentials stay the same across runs; RESEED=1 makes new ones. PORT=… moves it.
+PORT ?= 8000
+RESEED ?=
+RUN_ENV = VPCASE_ENV=development SITE_URL=http://127.0.0.1:$(PORT)
 run: $(STAMP)
-	VPCASE_ENV=development $(PY) manage.py migrate --noinput
-	VPCASE_ENV=development $(PY) manage.py seed_demo
-	VPCASE_ENV=development sh scripts/run-dev.sh
+	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
+	$(RUN_ENV) $(PY) manage.py seed_demo $(if $(RESEED),--reseed)
+	$(RUN_ENV) VPCASE_ADDR=127.0.0.1:$(PORT) sh scripts/run-dev.sh
 
 # The whole suite twice: on PostgreSQL + Redis, then on the embedded default (SQLite, folder
 # queue, in-process cache) that `make run` uses. scripts/test-setup.sh first starts the local

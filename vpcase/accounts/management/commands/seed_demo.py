@@ -1,13 +1,18 @@
 """Demo data for `make run`: organisation `demo` and one account per role.
 
-Prints each account's password, TOTP key (for an authenticator app) and backup codes. Run it
-again to get fresh credentials. Refuses to run in production.
+Prints each account's password, TOTP key (for an authenticator app) and backup codes. The
+credentials are kept in VPCASE_DATA_DIR/demo-credentials.json, so that running it again (every
+`make run`) prints the same ones and an authenticator entry keeps working; `--reseed` makes
+new ones. Refuses to run in production.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
 from base64 import b32encode
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -15,7 +20,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vpcase.accounts import services
-from vpcase.accounts.models import Lidmaatschap, Organisatie, Role, User
+from vpcase.accounts.models import BackupCodeDevice, Lidmaatschap, Organisatie, Role, User
 
 DEMO_ACCOUNTS = [
     ("beheer@demo.vpcase.invalid", "Bea Beheer", Role.ADMIN),
@@ -27,37 +32,102 @@ DEMO_ACCOUNTS = [
 class Command(BaseCommand):
     help = "Create the demo organisation and one account per role, and print their credentials."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reseed",
+            action="store_true",
+            help="Give the demo accounts new passwords, TOTP keys and backup codes.",
+        )
+
+    def handle(self, *args, reseed: bool = False, **options):
         if settings.PRODUCTION:
             raise CommandError("seed_demo refuses to run with VPCASE_ENV=production.")
+        store = Path(settings.DATA_DIR) / "demo-credentials.json"
+        kept = {} if reseed else _read(store)
         with transaction.atomic():
             org, _ = Organisatie.objects.get_or_create(
                 slug="demo", defaults={"name": "Demo Organisatie B.V."}
             )
             Organisatie.objects.get_or_create(slug="voorbeeld", defaults={"name": "Voorbeeld Zorg"})
-            lines = []
+            accounts = {}
             for email, name, role in DEMO_ACCOUNTS:
                 user = User.objects.filter(email=email).first() or User.objects.create_user(
                     email=email, full_name=name, role=role
                 )
-                password = "demo-" + secrets.token_urlsafe(12)
-                user.set_password(password)
-                user.is_active = True
-                user.save()
+                if not user.is_active:
+                    user.is_active = True
+                    user.save(update_fields=["is_active"])
                 if role != Role.ADMIN:
                     Lidmaatschap.objects.get_or_create(user=user, organisatie=org)
-                TOTPDevice.objects.filter(user=user).delete()
-                device = TOTPDevice.objects.create(user=user, name="vpcase", confirmed=False)
-                codes = services.totp_confirm(user=user, device=device)
-                key = b32encode(device.bin_key).decode()
-                lines.append((role.label, email, password, key, codes))
+                accounts[email] = _still_valid(user, kept.get(email)) or _fresh(user)
                 if role == Role.CONFIDANT:
                     _demo_cases(user, org)
-        self.stdout.write(self.style.SUCCESS("Demo data ready: organisation 'demo'."))
-        for label, email, password, key, codes in lines:
-            self.stdout.write(f"\n{label}\n  e-mail:   {email}\n  password: {password}")
-            self.stdout.write(f"  TOTP key: {key}  (add it to an authenticator app)")
-            self.stdout.write(f"  backup codes: {', '.join(codes)}")
+        _write(store, accounts)
+        renewed = reseed or accounts != kept
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo data ready: organisation 'demo'. "
+                + ("New credentials:" if renewed else "The same credentials as before:")
+            )
+        )
+        for email, _name, role in DEMO_ACCOUNTS:
+            account = accounts[email]
+            unused = _unused_backup_codes(User.objects.get(email=email), account["backup_codes"])
+            self.stdout.write(
+                f"\n{role.label}\n  e-mail:   {email}\n  password: {account['password']}"
+            )
+            self.stdout.write(
+                f"  TOTP key: {account['totp_key']}  (add it to an authenticator app)"
+            )
+            self.stdout.write(f"  backup codes: {', '.join(unused) or '(all used: --reseed)'}")
+        if not renewed:
+            self.stdout.write("\nNew credentials: make run RESEED=1 (or seed_demo --reseed).")
+
+
+def _read(store: Path) -> dict:
+    try:
+        return json.loads(store.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write(store: Path, accounts: dict) -> None:
+    # Demo credentials of a development database, readable by its owner alone.
+    fd = os.open(store, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(accounts, fh, indent=2)
+
+
+def _still_valid(user: User, account: dict | None) -> dict | None:
+    """The stored credentials, if they still open this database's account as they are."""
+    if not account or not user.check_password(account.get("password", "")):
+        return None
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None or b32encode(device.bin_key).decode() != account.get("totp_key"):
+        return None
+    return account
+
+
+def _fresh(user: User) -> dict:
+    password = "demo-" + secrets.token_urlsafe(12)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name="vpcase", confirmed=False)
+    codes = services.totp_confirm(user=user, device=device)
+    return {
+        "password": password,
+        "totp_key": b32encode(device.bin_key).decode(),
+        "backup_codes": codes,
+    }
+
+
+def _unused_backup_codes(user: User, codes: list[str]) -> list[str]:
+    device = BackupCodeDevice.objects.filter(user=user).first()
+    if device is None:
+        return []
+    stored = list(device.codes.all())
+    return [code for code in codes if any(row.matches(code) for row in stored)]
 
 
 DEMO_CASES = [
