@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --quiet --upgrade pip
 	$(PY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
 		print('\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > $(VENV)/requirements.txt
-	$(PY) -m pip install --quiet -c requirements.lock -r $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet --quiet -c requirements.lock -r $(VENV)/requirements.txt
 	$(PY) -c "import os, site; open(os.path.join(site.getsitepackages()[0], 'vpcase-checkout.pth'), 'w').write(os.getcwd() + '\n')"
 	touch $(STAMP)
 

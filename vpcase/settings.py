@@ -460,5 +460,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # runserver prints its own "Watching for file changes" line already.
+        "django.utils.autoreload": {"level": "WARNING"},
     },
 }
