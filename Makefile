@@ -35,6 +35,7 @@ RUN_ENV = VPCASE_ENV=development SITE_URL=http://127.0.0.1:$(PORT)
 run: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
 	$(RUN_ENV) $(PY) manage.py seed_demo $(if $(RESEED),--reseed)
+	$(RUN_ENV) $(PY) manage.py seed_jaarverslag_demo --year $$(($$(date +%Y) - 1))
 	$(RUN_ENV) VPCASE_ADDR=127.0.0.1:$(PORT) sh scripts/run-dev.sh
 
 # The whole suite twice: on PostgreSQL + Redis, then on the embedded default (SQLite, folder

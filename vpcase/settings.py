@@ -412,6 +412,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# The console mail backend of development prints from the worker; Celery would log that output
+# as WARNING lines, which look like trouble. Nothing else in vpcase prints.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "accounts-purge-expired": {
