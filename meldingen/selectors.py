@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -138,6 +139,13 @@ def served_org_ids(user: User) -> list[int]:
     )
 
 
+def keys_by_union() -> bool:
+    """Whether _list_keys takes the PostgreSQL-tuned path (a UNION ALL of two index-ordered,
+    LIMITed parts). SQLite refuses LIMIT inside the parts of a compound statement, so other
+    engines take the portable path: one query with the same visibility rule."""
+    return connection.vendor == "postgresql"
+
+
 def _list_keys(
     *,
     user: User,
@@ -146,24 +154,31 @@ def _list_keys(
     limit: int | None = None,
     serves: list[int] | None = None,
 ) -> QuerySet:
-    """(order, id) of the visible cases, newest first, as a UNION ALL of the cases the user
-    handles and the ones granted to them: the same visibility rule as melding_qs, written so
-    that PostgreSQL need not read the (wide, encrypted) case rows. The first part, nearly all
-    of a confidant's cases, is an index-only scan of melding_list_idx or
-    melding_activity_idx; with `limit`, each part stops after that many keys in index order
-    (without it, a count or a sort reads every visible key). `serves`: served_org_ids(user),
-    when the caller already has it."""
+    """(order, id) of the visible cases, newest first: the same visibility rule as
+    melding_qs, written so that PostgreSQL need not read the (wide, encrypted) case rows.
+
+    On PostgreSQL (keys_by_union) a UNION ALL of the cases the user handles and the ones
+    granted to them. The first part, nearly all of a confidant's cases, is an index-only scan
+    of melding_list_idx or melding_activity_idx; with `limit`, each part stops after that many
+    keys in index order (without it, a count or a sort reads every visible key). Elsewhere one
+    query selects both kinds with OR; `limit` is then only a hint, the caller slices.
+    `serves`: served_org_ids(user), when the caller already has it."""
     columns = (order, "id")
     if not (user.is_authenticated and user.is_active and user.role == Role.CONFIDANT):
         return Melding.objects.none().values_list(*columns)
     if serves is None:
         serves = served_org_ids(user)
     granted = Toegang.objects.filter(user=user, ingetrokken_op__isnull=True).values("melding_id")
+    newest_first = (f"-{order}", "-id")
+    if not keys_by_union():
+        visible = Melding.objects.filter(
+            Q(behandelaar=user) | Q(pk__in=granted), organisatie_id__in=serves
+        )
+        return _apply_filters(visible, filters).values_list(*columns).order_by(*newest_first)
     own = Melding.objects.filter(behandelaar=user, organisatie_id__in=serves)
     shared = Melding.objects.filter(pk__in=granted, organisatie_id__in=serves).exclude(
         behandelaar=user
     )
-    newest_first = (f"-{order}", "-id")
     parts = []
     for part in (own, shared):
         keys = _apply_filters(part, filters).values_list(*columns)

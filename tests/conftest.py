@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings as settings_module
@@ -115,6 +117,131 @@ def totp_now(device: TOTPDevice, offset_steps: int = 0) -> str:
     return f"{totp.token():06d}"
 
 
+# --- The two set-ups: PostgreSQL + Redis, or SQLite + folder queue + in-process cache --------
+
+
+def on_sqlite() -> bool:
+    return settings_module.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for a process a test starts (a Celery worker,
+    gunicorn, manage.py)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        assert not connection.is_in_memory_db(), "another process can't open :memory:"
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def queue_dir() -> Path | None:
+    """The folder of this test process's file-based task queue; None with Redis."""
+    if settings_module.REDIS_URL:
+        return None
+    return Path(settings_module.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]).parent
+
+
+def broker_env() -> dict[str, str]:
+    """Environment for a process that must use this test process's task queue."""
+    if settings_module.REDIS_URL:
+        return {"REDIS_URL": settings_module.REDIS_URL}
+    return {"VPCASE_QUEUE_DIR": str(queue_dir())}
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """os.environ for a process a test starts, against this test's database and queue."""
+    import os
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL", "VPCASE_QUEUE_DIR"}
+    }
+    env.update(VPCASE_ENV="test", DATABASE_URL=database_url(), **broker_env())
+    env.update(extra)
+    return env
+
+
+def purge_queue() -> None:
+    """Empty the task queue, e.g. of what earlier tests queued, before a worker starts."""
+    folder = queue_dir()
+    if folder is None:
+        import redis
+
+        redis.Redis.from_url(settings_module.CELERY_BROKER_URL).flushdb()
+        return
+    for message in (folder / "queue").glob("*.msg"):
+        message.unlink(missing_ok=True)
+
+
+def queued_messages() -> bytes:
+    """Everything the task queue holds: every key and value of the broker's Redis database,
+    or every file in the queue folder; and each message's body decoded, because kombu stores
+    it base64-encoded, where a task argument in plain text would not be seen."""
+    folder = queue_dir()
+    if folder is not None:
+        chunks = [path.read_bytes() for path in sorted((folder / "queue").glob("*.msg"))]
+    else:
+        chunks = _redis_contents(settings_module.CELERY_BROKER_URL)
+    return b"\n".join([*chunks, *filter(None, map(_decoded_body, chunks))])
+
+
+def _decoded_body(chunk: bytes) -> bytes:
+    import base64
+    import json
+
+    try:
+        message = json.loads(chunk)
+    except ValueError:
+        return b""
+    if not isinstance(message, dict) or "body" not in message:
+        return b""
+    if message.get("properties", {}).get("body_encoding") == "base64":
+        return base64.b64decode(message["body"])
+    return str(message["body"]).encode()
+
+
+def _redis_contents(url: str) -> list[bytes]:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    chunks = []
+    for key in client.scan_iter("*"):
+        chunks.append(key)
+        kind = client.type(key)
+        if kind == b"string":
+            chunks.append(client.get(key) or b"")
+        elif kind == b"list":
+            chunks.extend(client.lrange(key, 0, -1))
+        elif kind == b"hash":
+            for field, value in client.hgetall(key).items():
+                chunks += [field, value]
+        elif kind == b"set":
+            chunks.extend(client.smembers(key))
+        elif kind == b"zset":
+            chunks.extend(client.zrange(key, 0, -1))
+    return chunks
+
+
+def cache_entries() -> list[tuple[bytes, bytes]]:
+    """(key, stored value) of everything in the cache, as the cache backend holds them."""
+    from django.core.cache import cache
+
+    location = settings_module.CACHES["default"].get("LOCATION", "")
+    if settings_module.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        import redis
+
+        client = redis.Redis.from_url(location)
+        return [
+            (key, (client.get(key) or b"") if client.type(key) == b"string" else b"")
+            for key in client.scan_iter("*")
+        ]
+    # LocMemCache: the process-wide dict behind the backend, values as pickled bytes.
+    return [(key.encode(), value) for key, value in cache._cache.items()]
+
+
 def switch_broker(url: str) -> str:
     """Point this process's Celery app at another broker; returns the old URL."""
     from kombu import pools
@@ -127,6 +254,42 @@ def switch_broker(url: str) -> str:
     pools.reset()  # kombu keeps connection pools per URL, process-wide
     app.conf.broker_url = url
     return old
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A SQLite test database is a file that Django deletes and creates afresh; a write-ahead
+    log left behind by an interrupted run would be replayed into the new file."""
+    name = settings_module.DATABASES["default"].get("TEST", {}).get("NAME")
+    if on_sqlite() and name:
+        for suffix in ("-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_audit_trigger():
+    """Between transactional tests the runner empties every table: on PostgreSQL with
+    TRUNCATE, which the append-only trigger leaves to the table owner (see the audit
+    migration), on SQLite with DELETE, which the trigger rightly rejects. In the test runner
+    only, SQLite's flush lifts the triggers and puts them back in the same transaction."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    DatabaseOperations = type(connection.ops)  # noqa: N806
+    append_only = importlib.import_module("vpcase.audit.migrations.0002_append_only")
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        if "audit_auditevent" not in tables:
+            return statements
+        return [*append_only.SQLITE_DOWN, *statements, *append_only.SQLITE_UP]
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
 
 
 # --- No secret in any log line, in any test ------------------------------------------------

@@ -14,7 +14,10 @@ from django.db import connection
 from tests.factories import GesprekFactory, MeldingFactory
 from tests.test_key_rotation import manage
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.postgresql_only("pg_dump, pg_restore and psql against the PostgreSQL server"),
+]
 
 MARKER_NAME = "Backupmelder Vandenberg"
 MARKER_NOTE = "Notitie die alleen met de sleutels leesbaar is"

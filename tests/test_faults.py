@@ -1,5 +1,6 @@
-"""Fault tolerance against real failures: an unreachable Redis, a dropped PostgreSQL
-connection. (The killed-worker case is in tests/rapportage/test_worker.py.)"""
+"""Fault tolerance against real failures: an unreachable Redis, an unusable queue folder
+(the embedded default's broker), a dropped PostgreSQL connection. (The killed-worker case is
+in tests/rapportage/test_worker.py.)"""
 
 from __future__ import annotations
 
@@ -14,33 +15,48 @@ from django.urls import reverse
 
 from meldingen.models import Verzoek
 from rapportage.models import Jaarverslag, RapportStatus
-from tests.conftest import verified_client
+from tests.conftest import subprocess_env, verified_client
 from tests.rapportage.conftest import crafted  # noqa: F401
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connection refused
 
 
-@pytest.fixture
-def redis_down(settings):
-    """Point both the cache and the Celery broker at a Redis that is not there (changing
-    CACHES through the settings fixture makes Django drop its cache connections)."""
+@pytest.fixture(params=["redis", "queue-folder"])
+def broker_down(request, settings, tmp_path):
+    """The task queue fails. "redis": the cache and the Celery broker point at a Redis that is
+    not there (changing CACHES through the settings fixture makes Django drop its cache
+    connections). "queue-folder": the file-based broker of the embedded default, its folder
+    gone (a full or unmounted disk); the in-process cache can't be down."""
     from tests.conftest import switch_broker
+    from vpcase.celery import app
 
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": DEAD_REDIS,
-            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+    old_options = app.conf.broker_transport_options
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": DEAD_REDIS,
+                "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+            }
         }
-    }
-    old_broker = switch_broker(DEAD_REDIS)
+        old_broker = switch_broker(DEAD_REDIS)
+    else:
+        gone = tmp_path / "gone"
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(gone / "queue"),
+            "data_folder_out": str(gone / "queue"),
+            "processed_folder": str(gone / "processed"),
+            "control_folder": str(gone / "control"),
+        }
+        old_broker = switch_broker("filesystem://")
     yield
+    app.conf.broker_transport_options = old_options
     switch_broker(old_broker)
 
 
 @pytest.mark.django_db
-def test_anonymous_request_is_stored_while_redis_is_down(
-    org_a, confidant_a, redis_down, django_capture_on_commit_callbacks
+def test_anonymous_request_is_stored_while_the_queue_is_down(
+    org_a, confidant_a, broker_down, django_capture_on_commit_callbacks
 ):
     client = Client(REMOTE_ADDR="203.0.113.5")
     page = client.get(reverse("publiek:contact", args=[org_a.slug]))
@@ -62,7 +78,7 @@ def test_anonymous_request_is_stored_while_redis_is_down(
 
 
 @pytest.mark.django_db
-def test_report_request_while_redis_is_down_stays_queued(crafted, confidant_a, redis_down):  # noqa: F811
+def test_report_request_while_the_queue_is_down_stays_queued(crafted, confidant_a, broker_down):  # noqa: F811
     client = verified_client(confidant_a)
     response = client.post(reverse("rapportage:build", args=[crafted.slug, 2025]), follow=True)
     assert response.status_code == 200
@@ -85,15 +101,7 @@ def gunicorn(tmp_path, settings):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "VPCASE_ENV": "test",
-        "CONN_MAX_AGE": "60",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "VPCASE_DATA_DIR": str(tmp_path),
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env = subprocess_env(CONN_MAX_AGE="60", VPCASE_DATA_DIR=str(tmp_path))
     process = subprocess.Popen(
         [
             sys.executable,
@@ -134,6 +142,9 @@ def get(url: str) -> int:
         return error.code
 
 
+@pytest.mark.postgresql_only(
+    "cuts the server's connections with pg_terminate_backend, as a PostgreSQL restart does; SQLite has no server or connections to lose"
+)
 @pytest.mark.django_db(transaction=True)
 def test_app_recovers_from_a_dropped_database_connection(gunicorn):
     assert get(gunicorn + "/healthz") == 200

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
+from tests.conftest import subprocess_env
 from tests.factories import GesprekFactory, MeldingFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,15 +29,7 @@ print(json.dumps({
 
 
 def manage(*args, secret, crypto, extra_env=None):
-    db = connection.settings_dict
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE"}},
-        "VPCASE_ENV": "test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "SECRET_KEY": secret,
-        "CRYPTOGRAPHY_KEY": crypto,
-        **(extra_env or {}),
-    }
+    env = subprocess_env(SECRET_KEY=secret, CRYPTOGRAPHY_KEY=crypto, **(extra_env or {}))
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -118,6 +118,22 @@ def test_admin_cannot_create_admin_accounts(admin_client, org_a):
     assert not User.objects.filter(email="x@example.org").exists()
 
 
+@pytest.mark.parametrize("organisatie", [2**63, -(2**63) - 1, 10**30])
+def test_an_organisation_id_no_database_holds_is_a_400(admin_client, org_a, organisatie):
+    response = admin_client.post(
+        reverse("beheer:account_create"),
+        {
+            "full_name": "Ver Weg",
+            "email": "ver.weg@example.org",
+            "role": Role.HR,
+            "organisaties": [org_a.pk, organisatie],
+        },
+    )
+    assert response.status_code == 400
+    assert 'value="Ver Weg"' in response.content.decode()
+    assert not User.objects.filter(email="ver.weg@example.org").exists()
+
+
 def test_duplicate_email_is_400_with_message_and_keeps_input(admin_client, org_a, confidant_a):
     response = admin_client.post(
         reverse("beheer:account_create"),

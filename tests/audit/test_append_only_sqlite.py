@@ -1,7 +1,8 @@
 """The same append-only guarantee on SQLite, the embedded default of `make run`.
 
-The suite itself runs on PostgreSQL, so this migrates a fresh SQLite file in a subprocess
-and then talks to it with raw SQL through Python's sqlite3 module.
+tests/audit/test_append_only.py checks the database of the run (PostgreSQL or SQLite); this
+one, on both runs, migrates a fresh SQLite file in a subprocess, as `make run` does, and
+then talks to it with raw SQL through Python's sqlite3 module.
 """
 
 from __future__ import annotations

@@ -23,7 +23,6 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings
 from django.utils import translation
 from playwright.sync_api import Page, Response, expect
@@ -31,6 +30,7 @@ from pypdf import PdfReader
 
 from meldingen.models import Categorie
 from rapportage.models import Jaarverslag, RapportStatus
+from tests.conftest import purge_queue
 from tests.rapportage.conftest import NOTE_MARKER, SIGNAL_EXCLUDED, crafted  # noqa: F401
 from tests.rapportage.test_worker import WORKER_ARGS, worker_env
 
@@ -51,7 +51,7 @@ BUILD_TIMEOUT_MS = 40_000
 
 @dataclass
 class Worker:
-    """A real `celery worker` process against the test database and the broker's Redis db,
+    """A real `celery worker` process against the test database and the run's task queue,
     started when the test says so (so that a request can be seen waiting in the queue)."""
 
     log_path: Path
@@ -93,13 +93,11 @@ class Worker:
 @pytest.fixture
 def worker(live_server, settings, tmp_path):
     """Needs live_server first: the test database must exist before the worker connects."""
-    assert settings.REDIS_URL, "needs Redis: set REDIS_URL"
-    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    broker.flushdb()
+    purge_queue()
     w = Worker(log_path=tmp_path / "worker.log")
     yield w
     w.stop()
-    broker.flushdb()
+    purge_queue()
 
 
 # --- Helpers ------------------------------------------------------------------------------

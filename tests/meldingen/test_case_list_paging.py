@@ -1,5 +1,8 @@
 """The case list pages through index keys (selectors.CaseListPaginator): it must show
-exactly the cases melding_qs allows, in the same order, whatever the visibility rule."""
+exactly the cases melding_qs allows, in the same order, whatever the visibility rule.
+
+Every test runs on each way the keys are read: the UNION ALL tuned for PostgreSQL, and the
+portable query every other engine gets (SQLite, the embedded default)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,24 @@ from meldingen import selectors
 from meldingen.models import Melding, Status, Toegang
 from tests.factories import ConfidantFactory, HRFactory, MeldingFactory, OrganisatieFactory
 from vpcase.accounts.models import Lidmaatschap
+
+
+@pytest.fixture(
+    autouse=True,
+    params=[
+        pytest.param(
+            True,
+            id="union",
+            marks=pytest.mark.postgresql_only(
+                "SQLite refuses LIMIT in the parts of a UNION ALL; it gets the portable query"
+            ),
+        ),
+        pytest.param(False, id="portable"),
+    ],
+)
+def keys_by_union(request, monkeypatch):
+    monkeypatch.setattr(selectors, "keys_by_union", lambda: request.param)
+    return request.param
 
 
 def _page_ids(user, filters=None, number=1, per_page=25):

@@ -118,6 +118,7 @@ def test_cases_of_all_confidants_of_the_organisation_count(crafted, org_a):
     assert verzamel(crafted, 2025)["kern"]["nieuw"]["dit_jaar"] == 25
 
 
+@pytest.mark.postgresql_only("JIT compilation is a PostgreSQL feature; SQLite has none to turn off")
 def test_aggregation_runs_without_jit_on_postgresql(crafted, monkeypatch):
     """A fresh connection's first JIT compile loads LLVM (1–2 s measured at 100,000 cases)."""
     from rapportage import aggregatie

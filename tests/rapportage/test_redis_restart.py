@@ -15,15 +15,21 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.db import connection
 from django.utils import timezone
 
 from rapportage import services
 from rapportage.models import Jaarverslag, RapportStatus
 from rapportage.tasks import requeue_stale_reports
+from tests.conftest import subprocess_env
 from tests.rapportage.test_worker import wait_for
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.worker,
+    pytest.mark.redis_only(
+        "restarts a redis-server without persistence; the folder queue has no server to restart"
+    ),
+]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -104,14 +110,7 @@ def test_queued_report_survives_a_redis_restart(crafted, tmp_path, settings):
         assert requeue_stale_reports() == 1
 
         # ...and a worker builds it, once.
-        db = connection.settings_dict
-        env = {
-            **os.environ,
-            "VPCASE_ENV": "test",
-            "REDIS_URL": own.url,
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "VPCASE_DATA_DIR": str(settings.DATA_DIR),
-        }
+        env = subprocess_env(REDIS_URL=own.url, VPCASE_DATA_DIR=str(settings.DATA_DIR))
         log = tmp_path / "worker.log"
         worker = subprocess.Popen(
             [

@@ -1,4 +1,5 @@
-"""Integration: a real Celery worker process, Redis and PostgreSQL.
+"""Integration: a real Celery worker process against the test database and the task queue
+of the run (Redis, or on the embedded default the queue folder).
 
 The report is built by the worker, not in the test; a worker process killed with SIGKILL in
 the middle of a build loses nothing: the message is redelivered and the report built once.
@@ -14,12 +15,11 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings
-from django.db import connection
 
 from rapportage import services
 from rapportage.models import Jaarverslag, RapportStatus
+from tests.conftest import purge_queue, queue_dir, subprocess_env
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,22 +41,13 @@ WORKER_ARGS = [
 
 
 def worker_env(pause: str = "3") -> dict:
-    """A worker process's environment: the test database, this test run's Redis."""
-    db = connection.settings_dict
-    return {
-        **os.environ,
-        "VPCASE_ENV": "test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "VPCASE_DATA_DIR": str(settings.DATA_DIR),
-        "VPCASE_TEST_BUILD_PAUSE": pause,
-    }
+    """A worker process's environment: the test database, this test run's task queue."""
+    return subprocess_env(VPCASE_DATA_DIR=str(settings.DATA_DIR), VPCASE_TEST_BUILD_PAUSE=pause)
 
 
 @pytest.fixture
 def worker(tmp_path, settings):
-    assert settings.REDIS_URL, "needs Redis: run with make test"
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    purge_queue()  # what earlier tests queued is not this test's work
     env = worker_env()
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
@@ -76,7 +67,7 @@ def worker(tmp_path, settings):
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
     log.close()
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    purge_queue()
 
 
 def wait_for(predicate, timeout: float, what: str, log: Path | None = None):
@@ -124,8 +115,9 @@ def test_worker_builds_the_report_and_survives_a_killed_child(crafted, worker, t
 
 
 def test_whole_worker_killed_and_restarted_builds_once(crafted, worker, tmp_path):
-    """SIGKILL to the worker and its child: nothing acknowledges or gives back the message.
-    After a restart the periodic job sees the build's process is gone and queues it again."""
+    """SIGKILL to the worker and its child: nothing acknowledges or gives back the message
+    (Redis would only after its hour-long visibility timeout; the folder queue never). After a
+    restart the periodic job sees the build's process is gone and queues it again."""
     from rapportage.tasks import requeue_stale_reports
 
     verslag = services.jaarverslag_get_or_create(organisatie=crafted, jaar=2025)
@@ -139,6 +131,10 @@ def test_whole_worker_killed_and_restarted_builds_once(crafted, worker, tmp_path
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
     assert state(verslag)["status"] in ("collecting", "rendering")
+    if queue_dir() is not None:
+        # The folder queue hands a message out by taking its file away, and only a living
+        # worker puts it back: here the message is gone, only the database remembers.
+        assert not list((queue_dir() / "queue").glob("*.msg"))
     # SIGKILL takes a moment to land on the child; the beat job runs minutes later in life.
     owner = state(verslag)["bouw_door"]
     wait_for(lambda: services.owner_is_dead(owner), 10, "the killed child to be gone")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.db import models
+from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organisatie, Role, User
@@ -180,6 +180,24 @@ class OrganisatieForm(forms.ModelForm):
 
 class OrganisatieChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
+
+    def _check_values(self, value):
+        # An id beyond what the id column holds is simply not one of the choices. Said here,
+        # before the IN query: SQLite's driver raises OverflowError (a 500) for an integer
+        # wider than 64 bits, where PostgreSQL only finds nothing.
+        low, high = connections[self.queryset.db].ops.integer_field_range("BigAutoField")
+        for pk in value if isinstance(value, list | tuple) else ():
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # not a number: the parent's own error
+            if not low <= number <= high:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
 
 
 class AccountCreateForm(forms.Form):
