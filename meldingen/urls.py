@@ -1,5 +1,7 @@
 from django.urls import path
 
+import vpcase.converters  # noqa: F401 (registers <id:…>, <jaar:…> and <org:…>)
+
 from .views import concept, dashboard, export, gesprek, inbox, melding, organisatie, toegang
 
 app_name = "meldingen"
@@ -30,13 +32,13 @@ urlpatterns = [
         name="gesprek_create",
     ),
     path(
-        "meldingen/<uuid:public_id>/gesprekken/<int:pk>/",
+        "meldingen/<uuid:public_id>/gesprekken/<id:pk>/",
         gesprek.gesprek_edit_view,
         name="gesprek_edit",
     ),
     path("meldingen/<uuid:public_id>/toegang/", toegang.toegang_view, name="toegang"),
     path(
-        "meldingen/<uuid:public_id>/toegang/<int:pk>/intrekken/",
+        "meldingen/<uuid:public_id>/toegang/<id:pk>/intrekken/",
         toegang.toegang_revoke_view,
         name="toegang_revoke",
     ),
@@ -47,7 +49,7 @@ urlpatterns = [
     ),
     path("verzoeken/<uuid:public_id>/sluiten/", inbox.verzoek_close_view, name="verzoek_close"),
     path(
-        "organisaties/<slug:slug>/",
+        "organisaties/<org:slug>/",
         organisatie.organisatie_publiek_view,
         name="organisatie_publiek",
     ),

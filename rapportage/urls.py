@@ -1,5 +1,7 @@
 from django.urls import path
 
+import vpcase.converters  # noqa: F401 (registers <id:…>, <jaar:…> and <org:…>)
+
 from .views import activiteiten, hr, jaarverslag
 
 app_name = "rapportage"
@@ -20,7 +22,7 @@ urlpatterns = [
         name="activiteit_create",
     ),
     path(
-        "dashboard/rapportage/activiteiten/<int:pk>/",
+        "dashboard/rapportage/activiteiten/<id:pk>/",
         activiteiten.activiteit_edit_view,
         name="activiteit_edit",
     ),
@@ -30,27 +32,27 @@ urlpatterns = [
         name="signaal_create",
     ),
     path(
-        "dashboard/rapportage/signalen/<int:pk>/",
+        "dashboard/rapportage/signalen/<id:pk>/",
         activiteiten.signaal_edit_view,
         name="signaal_edit",
     ),
     path(
-        "dashboard/rapportage/<str:kind>/<int:pk>/verwijderen/",
+        "dashboard/rapportage/<str:kind>/<id:pk>/verwijderen/",
         activiteiten.delete_view,
         name="delete",
     ),
-    path("dashboard/rapportage/<slug:slug>/<int:jaar>/", jaarverslag.verslag_view, name="verslag"),
+    path("dashboard/rapportage/<org:slug>/<jaar:jaar>/", jaarverslag.verslag_view, name="verslag"),
     path(
-        "dashboard/rapportage/<slug:slug>/<int:jaar>/maken/", jaarverslag.build_view, name="build"
+        "dashboard/rapportage/<org:slug>/<jaar:jaar>/maken/", jaarverslag.build_view, name="build"
     ),
     path(
-        "dashboard/rapportage/<slug:slug>/<int:jaar>/status/",
+        "dashboard/rapportage/<org:slug>/<jaar:jaar>/status/",
         jaarverslag.status_view,
         name="status",
     ),
-    path("dashboard/rapportage/<slug:slug>/<int:jaar>/pdf/", jaarverslag.pdf_view, name="pdf"),
+    path("dashboard/rapportage/<org:slug>/<jaar:jaar>/pdf/", jaarverslag.pdf_view, name="pdf"),
     path(
-        "dashboard/rapportage/<slug:slug>/<int:jaar>/publiceren/",
+        "dashboard/rapportage/<org:slug>/<jaar:jaar>/publiceren/",
         jaarverslag.publish_view,
         name="publish",
     ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -57,6 +57,9 @@ def concept_discard_view(request: HttpRequest) -> HttpResponse:
         services.concept_delete(user=request.user, sleutel=key)
         messages.info(request, _("The draft is discarded."))
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "meldingen:dashboard"
-    return redirect(next_url)
+    # A path on this site only: redirect() would take any other word for a view's name.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}
+    ):
+        return redirect("meldingen:dashboard")
+    return HttpResponseRedirect(next_url)

@@ -211,3 +211,14 @@ def timezone_now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+@pytest.mark.parametrize("command", ["build_jaarverslag", "seed_jaarverslag_demo"])
+def test_commands_refuse_a_year_no_report_can_have(crafted, command):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    options = {"year": 1999} | ({"org": crafted.slug} if command == "build_jaarverslag" else {})
+    with pytest.raises(CommandError, match="2000 to 2100"):
+        call_command(command, **options)
+    assert not Jaarverslag.objects.filter(jaar=1999).exists()

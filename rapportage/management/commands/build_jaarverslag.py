@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from rapportage import services
 from vpcase.accounts.models import Organisatie
+from vpcase.converters import MAX_JAAR, MIN_JAAR
 
 
 class Command(BaseCommand):
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="Also copy the PDF to this path.")
 
     def handle(self, *args, org: str, year: int, output: str | None = None, **options):
+        if not MIN_JAAR <= year <= MAX_JAAR:
+            raise CommandError(f"The year must be from {MIN_JAAR} to {MAX_JAAR}.")
         organisatie = Organisatie.objects.filter(slug=org).first()
         if organisatie is None:
             raise CommandError(f"No organisation with short name {org!r}.")

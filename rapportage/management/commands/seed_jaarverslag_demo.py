@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from meldingen.models import Melding
 from rapportage.demo import maak_demo_jaren
 from vpcase.accounts.models import Organisatie, Role
+from vpcase.converters import MAX_JAAR, MIN_JAAR
 
 
 class Command(BaseCommand):
@@ -20,6 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args, year: int, cases: int, **options):
         if settings.PRODUCTION:
             raise CommandError("Refuses to run with VPCASE_ENV=production.")
+        if not MIN_JAAR <= year <= MAX_JAAR:
+            raise CommandError(f"The year must be from {MIN_JAAR} to {MAX_JAAR}.")
         org = Organisatie.objects.filter(slug="demo").first()
         confidant = org and org.leden.filter(role=Role.CONFIDANT).first()
         if confidant is None:

@@ -38,7 +38,10 @@ NEXT_KEY = "_vpcase_next"
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str | None:
-    if value and url_has_allowed_host_and_scheme(
+    # A path on this site only: redirect() would take any other word for a view's name.
+    if not value or not value.startswith("/"):
+        return None
+    if url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return value
