@@ -24,9 +24,25 @@
 # this setup (the database is PostgreSQL, the task queue and cache are Redis); the only file
 # written at run time is Celery beat's schedule, in /app/var/beat, which is owned by the app
 # user and is a small named volume in docker-compose.yml.
+#
+# What goes in
+# ------------
+# .dockerignore admits only what production runs (manage.py, the three Python packages,
+# templates/, static/, locale/ and the dependency files); tests, bench/, scripts and docs stay
+# out. tests/test_image_context.py builds that context the way Docker does and runs this file's
+# collectstatic / check step on it, so an app that .dockerignore leaves out fails `make test`.
+#
+# Base image
+# ----------
+# PYTHON_IMAGE (default python:3.11-slim-bookworm; docker-compose.yml passes
+# VPCASE_PYTHON_IMAGE) may name any Debian bookworm image with python, pip and apt, e.g. a
+# local mirror of the official image or the stand-in that `make compose-check` builds where
+# registries cannot be reached.
+
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 # --- Stage 1: compile the translations (gettext is needed only here, not at run time) ------
-FROM python:3.11-slim-bookworm AS source
+FROM ${PYTHON_IMAGE} AS source
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext \
@@ -34,11 +50,12 @@ RUN apt-get update \
 
 WORKDIR /src
 COPY . .
-# What `manage.py compilemessages` does, without needing Django in this stage.
-RUN find . -name '*.po' -exec sh -c 'msgfmt --check-format -o "${1%.po}.mo" "$1"' _ {} \;
+# What `manage.py compilemessages` does, without needing Django in this stage; the catalogue
+# sources are not needed at run time.
+RUN find . -name '*.po' -exec sh -c 'msgfmt --check-format -o "${1%.po}.mo" "$1" && rm "$1"' _ {} \;
 
 # --- Stage 2: the runtime image -------------------------------------------------------------
-FROM python:3.11-slim-bookworm
+FROM ${PYTHON_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -74,19 +91,21 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 
 COPY --from=source /src /app
 
-# Static files, collected in production mode so that WhiteNoise gets its manifest. Production
-# mode refuses to start without SECRET_KEY and CRYPTOGRAPHY_KEY, so this one step gets two
-# throwaway random keys that exist only in this RUN's environment: they are never stored in an
-# ENV, a layer or the image history (which records the $(...) text, not its output), and
-# collectstatic neither signs nor encrypts anything with them. The service URLs are required in
-# production mode too; collectstatic connects to none of them. Importing the settings without
-# REDIS_URL creates the embedded task-queue folders in /app/var; they are removed again so that
-# /app/var holds only static/ and beat/.
+# Static files, collected in production mode so that WhiteNoise gets its manifest, then
+# Django's deployment checks (any warning fails the build). Production mode refuses to start
+# without SECRET_KEY and CRYPTOGRAPHY_KEY, so this one step gets two throwaway random keys that
+# exist only in this RUN's environment: they are never stored in an ENV, a layer or the image
+# history (which records the $(...) text, not its output), and neither command signs or
+# encrypts anything with them. The service URLs and ALLOWED_HOSTS are required in production
+# mode too; neither command connects to anything. Whatever else importing the settings creates
+# in /app/var is removed, so that /app/var holds only static/ and beat/.
+# tests/test_image_context.py reads this step's variables and runs the same two commands on the
+# build context, so keep them in this one RUN.
 RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
     CRYPTOGRAPHY_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
     DATABASE_URL=postgres://build@build.invalid/build REDIS_URL=redis://build.invalid:6379/0 \
-    EMAIL_URL=smtp://build.invalid:25 SITE_URL=https://build.invalid \
-    python manage.py collectstatic --noinput \
+    EMAIL_URL=smtp://build.invalid:25 SITE_URL=https://build.invalid ALLOWED_HOSTS=build.invalid \
+    sh -c 'python manage.py collectstatic --noinput -v0 && python manage.py check --deploy --fail-level WARNING' \
     && find /app/var -mindepth 1 -maxdepth 1 ! -name static -exec rm -rf {} + \
     && python -m compileall -q /app \
     && mkdir -p /app/var/beat \
