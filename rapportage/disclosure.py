@@ -1,0 +1,298 @@
+"""Disclosure control over everything HR receives from one organisation: the exact attacker.
+
+The model
+---------
+Every count HR might want to learn is a *variable* whose true value we know: the cases of a
+category, of a channel, the yearly total, the cases carried over, a cell of last year's report.
+What anybody can know about how those counts hang together are *constraints*:
+- a partition: the rows of a single-valued table (channel, relation, quarter, ...) add up to
+  its total;
+- a cover: every case has at least one behaviour category, so each category count is at most
+  the total and together they are at least the total;
+- an identity between figures, e.g. carried over next year = carried over + new − closed;
+- an order: cases with a referral ≤ cases with a conversation ≤ conversations.
+What HR received is, per variable, a *published value*: a number (exact), "< k" (1 … k−1) or
+"•" (0, or k and more). A variable HR never received is unconstrained apart from the above.
+
+The audit
+---------
+For each variable whose true value lies from 1 to k−1, the attacker computes the smallest and
+the largest value consistent with every constraint and every published value, as an integer
+program (HiGHS, through scipy.optimize.milp). The protection rule, the floor: that range must
+reach 1 and k−1. HR may never pin such a count to one value, nor to a narrower range than
+"< k" already says. The k of a variable is the k it was first published with, so that lowering
+k later reveals nothing.
+
+Only linear reasoning over integers is modelled. That is what differences, sums and identities
+between published figures give; it is what statistical offices' audits (τ-ARGUS, sdcTable)
+check too. It does not model outside knowledge (a manager who knows one case himself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+# What HR sees for a count that is not shown as a number.
+BELOW = "<"  # 1 … k−1, shown as "< k"
+HIDDEN = "•"  # 0, or k and more
+
+
+def _ceiling(values: Iterable[int]) -> int:
+    """An upper bound on every count, for the integer program. Twice the largest true count:
+    a bound the attacker does not have makes the ranges narrower, never wider, so the audit
+    errs on the safe side. (A bound of 5·10⁶ next to k = 5 broke HiGHS' tolerances.)"""
+    return max(1_000, 2 * max(values, default=0))
+
+
+@dataclass(frozen=True)
+class Leak:
+    name: str
+    value: int
+    low: int
+    high: int
+    k: int
+
+    def __str__(self) -> str:
+        if self.low == self.high:
+            return f"{self.name} can be worked out exactly ({self.low})"
+        return f"{self.name} can be narrowed to {self.low}–{self.high} (below {self.k})"
+
+
+@dataclass
+class Model:
+    """Variables with their true values, constraints, and what HR received."""
+
+    k: int
+    values: dict[str, int] = field(default_factory=dict)
+    ks: dict[str, int] = field(default_factory=dict)
+    sensitive: set[str] = field(default_factory=set)
+    # Each constraint: (coefficients by variable, sense, right-hand side); sense "=", "<=", ">=".
+    constraints: list[tuple[dict[str, int], str, int]] = field(default_factory=list)
+    published: dict[str, int | str] = field(default_factory=dict)
+    # The largest value the attacker considers; by default _ceiling() of the true values.
+    ceiling: int | None = None
+
+    # --- building -------------------------------------------------------------------------
+    def var(self, name: str, value: int, *, k: int | None = None, sensitive: bool = True) -> str:
+        if name in self.values and self.values[name] != value:
+            raise ValueError(f"{name} has two true values")
+        self.values[name] = int(value)
+        self.ks[name] = k or self.ks.get(name, self.k)
+        if sensitive:
+            self.sensitive.add(name)
+        return name
+
+    def equal(self, terms: dict[str, int], rhs: int = 0) -> None:
+        self._add(terms, "=", rhs)
+
+    def at_most(self, terms: dict[str, int], rhs: int = 0) -> None:
+        self._add(terms, "<=", rhs)
+
+    def at_least(self, terms: dict[str, int], rhs: int = 0) -> None:
+        self._add(terms, ">=", rhs)
+
+    def partition(self, total: str, parts: Iterable[str]) -> None:
+        """total = Σ parts (a single-valued table)."""
+        self.equal({total: 1} | {p: -1 for p in parts})
+
+    def cover(self, total: str, parts: Sequence[str]) -> None:
+        """Each case has one or more of the parts: each part ≤ total ≤ Σ parts ≤ n·total."""
+        for p in parts:
+            self.at_most({p: 1, total: -1})
+        self.at_least({total: -1} | {p: 1 for p in parts})
+        self.at_most({total: -len(parts)} | {p: 1 for p in parts})
+
+    def order(self, smaller: str, larger: str) -> None:
+        self.at_most({smaller: 1, larger: -1})
+
+    def publish(self, name: str, shown: int | str) -> None:
+        """What HR received for `name`: an int, BELOW or HIDDEN. Publishing the same variable
+        twice (two tables, two versions) must agree."""
+        if name not in self.values:
+            raise KeyError(name)
+        if name in self.published and self.published[name] != shown:
+            raise ValueError(f"{name} published as {self.published[name]} and as {shown}")
+        self.published[name] = shown
+
+    def _add(self, terms: dict[str, int], sense: str, rhs: int) -> None:
+        unknown = set(terms) - set(self.values)
+        if unknown:
+            raise KeyError(", ".join(sorted(unknown)))
+        lhs = sum(c * self.values[v] for v, c in terms.items())
+        if not {"=": lhs == rhs, "<=": lhs <= rhs, ">=": lhs >= rhs}[sense]:
+            raise ValueError(f"the true values break {terms} {sense} {rhs}")
+        self.constraints.append((dict(terms), sense, rhs))
+
+    # --- the attacker ---------------------------------------------------------------------
+    def at_risk(self) -> list[str]:
+        return sorted(n for n in self.sensitive if 1 <= self.values[n] < self.ks[n])
+
+    def ranges(self, names: Iterable[str] | None = None) -> dict[str, tuple[int, int]]:
+        """The smallest and largest value of each variable consistent with everything HR has."""
+        program = _Program(self)
+        return {n: program.range(n) for n in (names if names is not None else self.values)}
+
+    def audit(self) -> list[Leak]:
+        names = self.at_risk()
+        leaks = []
+        for name, (low, high) in self.ranges(names).items():
+            k = self.ks[name]
+            if low > 1 or high < k - 1:
+                leaks.append(Leak(name, self.values[name], low, high, k))
+        return leaks
+
+
+class _Program:
+    """The integer program of a model: one integer column per variable, plus one binary
+    column per "•" (the value is 0, or k and more)."""
+
+    def __init__(self, model: Model):
+        self.index = {name: i for i, name in enumerate(model.values)}
+        n = len(self.index)
+        hidden = [v for v, shown in model.published.items() if shown == HIDDEN]
+        width = n + len(hidden)
+        big = model.ceiling or _ceiling(model.values.values())
+        lower = np.zeros(width)
+        upper = np.full(width, float(big))
+        rows, lo, hi = [], [], []
+
+        for name, shown in model.published.items():
+            i = self.index[name]
+            if isinstance(shown, int):
+                lower[i] = upper[i] = shown
+            elif shown == BELOW:
+                lower[i], upper[i] = 1, model.ks[name] - 1
+        for j, name in enumerate(hidden):
+            # x ≤ big·b and x ≥ k·b: b = 0 gives x = 0, b = 1 gives x ≥ k.
+            b = n + j
+            upper[b] = 1
+            i = self.index[name]
+            row = np.zeros(width)
+            row[i], row[b] = 1, -big
+            rows.append(row), lo.append(-np.inf), hi.append(0)
+            row = np.zeros(width)
+            row[i], row[b] = 1, -model.ks[name]
+            rows.append(row), lo.append(0), hi.append(np.inf)
+        for terms, sense, rhs in model.constraints:
+            row = np.zeros(width)
+            for name, coefficient in terms.items():
+                row[self.index[name]] += coefficient
+            rows.append(row)
+            lo.append(rhs if sense in ("=", ">=") else -np.inf)
+            hi.append(rhs if sense in ("=", "<=") else np.inf)
+
+        self.width = width
+        self.bounds = Bounds(lower, upper)
+        self.constraint = LinearConstraint(np.array(rows), lo, hi) if rows else None
+        self.integrality = np.ones(width)
+
+    def _solve(self, objective: np.ndarray) -> int:
+        result = milp(
+            objective,
+            integrality=self.integrality,
+            bounds=self.bounds,
+            constraints=[self.constraint] if self.constraint is not None else [],
+        )
+        if result.status != 0:  # the true values are a solution, so this is a bug
+            raise RuntimeError(f"disclosure audit: {result.message}")
+        return round(result.fun)
+
+    def range(self, name: str) -> tuple[int, int]:
+        objective = np.zeros(self.width)
+        objective[self.index[name]] = 1
+        low = self._solve(objective)
+        high = -self._solve(-objective)
+        return low, high
+
+
+# --- The publisher's side ---------------------------------------------------------------------
+
+
+def neighbours(model: Model, name: str) -> set[str]:
+    """The variables that share a constraint with `name`."""
+    found: set[str] = set()
+    for terms, _sense, _rhs in model.constraints:
+        if name in terms:
+            found.update(terms)
+    found.discard(name)
+    return found
+
+
+def protect(
+    model: Model,
+    tables: Sequence[Sequence[str]],
+    *,
+    never_hide: Iterable[str] = (),
+) -> tuple[list[Leak], list[int]]:
+    """Decide what of `tables` HR gets, so that the audit passes.
+
+    `model` holds every variable and constraint, and what HR received before (model.published
+    on entry: earlier reports, earlier versions). `tables` are the groups of variables this
+    publication would show, each shown together (a table, a set of headline tiles). Counts from
+    1 to k−1 become "< k" (primary suppression); then, while the attacker still narrows a count
+    down, the smallest shown number near it (sharing a constraint, then the next ring) becomes
+    "•" (complementary suppression). When nothing near it is left to hide, the table it is in
+    (or the nearest one) is not published at all. `never_hide`: figures that are better left
+    out than shown as "•" (headline tiles): they are hidden last, and dropped rather than shown
+    as "•".
+
+    Returns the leaks that were there before this publication, which nothing here can undo
+    (empty when everything HR had was protected by this model), and the indexes of the tables
+    that are withdrawn whole. Variables of withdrawn tables are absent from model.published.
+    """
+    before = model.audit() if model.published else []
+    old = {leak.name for leak in before}
+    new = [name for table in tables for name in table if name not in model.published]
+    for name in new:
+        value = model.values[name]
+        model.published[name] = BELOW if 1 <= value < model.ks[name] else value
+    last_resort = set(never_hide)
+    withdrawn: list[int] = []
+    while True:
+        leaks = [leak for leak in model.audit() if leak.name not in old]
+        if not leaks:
+            return before, withdrawn
+        candidate = _complement(model, leaks, new, last_resort)
+        if candidate is not None:
+            model.published[candidate] = HIDDEN
+            continue
+        index = _table_to_withdraw(model, leaks[0].name, tables, withdrawn)
+        if index is None:
+            raise RuntimeError(f"cannot protect {leaks[0]}")  # only earlier figures are left
+        withdrawn.append(index)
+        for name in tables[index]:
+            if name in new:
+                model.published.pop(name, None)
+
+
+def _table_to_withdraw(
+    model: Model, leaked: str, tables: Sequence[Sequence[str]], withdrawn: list[int]
+) -> int | None:
+    """The still published table nearest to the leaked count (its own first)."""
+    seen, ring = {leaked}, {leaked}
+    while ring:
+        for index, table in enumerate(tables):
+            if index not in withdrawn and ring & set(table) & set(model.published):
+                return index
+        ring = set().union(*(neighbours(model, n) for n in ring)) - seen
+        seen |= ring
+    return None
+
+
+def _complement(model: Model, leaks: list[Leak], new: list[str], last: set[str]) -> str | None:
+    """The cell to hide next: the smallest shown number of this publication, nearest to the
+    first leak (by rings of shared constraints)."""
+    hideable = {n for n in new if isinstance(model.published.get(n), int)}
+    seen = {leaks[0].name}
+    ring = {leaks[0].name}
+    while ring:
+        ring = set().union(*(neighbours(model, n) for n in ring)) - seen
+        seen |= ring
+        options = (ring & hideable) - last
+        if options:
+            return min(options, key=lambda n: (model.values[n] == 0, model.values[n], n))
+    return None
