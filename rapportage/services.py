@@ -139,7 +139,7 @@ def build(verslag_id: int) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         cijfers = aggregatie.verzamel(verslag.organisatie, verslag.jaar)
         Jaarverslag.objects.filter(pk=verslag_id).update(
-            status=RapportStatus.OPMAKEN, cijfers=cijfers
+            status=RapportStatus.OPMAKEN, cijfers=cijfers.to_json()
         )
         _pause_for_tests()
         html = document.render_html(cijfers=cijfers, verslag=verslag)

@@ -10,6 +10,7 @@ from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log
 
 from .. import document, selectors
+from ..cijfers import Cijfers
 from .jaarverslag import _file
 
 
@@ -44,7 +45,8 @@ def hr_csv_view(request: HttpRequest, public_id) -> HttpResponse:
         organisatie=verslag.organisatie,
     )
     response = HttpResponse(
-        document.render_csv(verslag.cijfers), content_type="text/csv; charset=utf-8"
+        document.render_csv(Cijfers.from_json(verslag.cijfers)),
+        content_type="text/csv; charset=utf-8",
     )
     name = f"jaarverslag-{verslag.organisatie.slug}-{verslag.jaar}-cijfers.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

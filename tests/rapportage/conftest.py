@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from meldingen.models import Gesprek, GesprekInterventie, Melding, MeldingCategorie
 from rapportage.models import Activiteit, Signaal
@@ -12,6 +14,15 @@ SIGNAL_INCLUDED = "Werkdruk rond de jaarafsluiting is structureel te hoog."
 SIGNAL_EXCLUDED = "CONCEPT-SIGNAAL-NIET-OPNEMEN-77"
 
 _counter = {"n": 0}
+
+
+def raw_cijfers(verslag_id: int) -> str:
+    """The stored figures as the database holds them, past the ORM: what a dump shows."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cijfers FROM rapportage_jaarverslag WHERE id = %s", [verslag_id])
+        raw = cursor.fetchone()[0]
+    # SQLite gives the text; PostgreSQL's driver may already have parsed the jsonb.
+    return raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)
 
 
 def make_case(

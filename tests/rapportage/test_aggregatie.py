@@ -5,25 +5,27 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rapportage.aggregatie import verzamel
+from rapportage.cijfers import Vergelijking
+from rapportage.models import Signaal
 from tests.rapportage.conftest import NOTE_MARKER, SIGNAL_EXCLUDED, SIGNAL_INCLUDED
 
 pytestmark = pytest.mark.django_db
 
 
 def rows(cijfers, key):
-    table = next(t for t in cijfers["tabellen"] if t["key"] == key)
-    return {r["code"]: (r["dit_jaar"], r["vorig_jaar"]) for r in table["rijen"]}, table["totaal"]
+    table = cijfers.tabel(key)
+    return {r.code: (r.dit_jaar, r.vorig_jaar) for r in table.rijen}, table.totaal
 
 
 def test_known_figures(crafted):
     with CaptureQueriesContext(connection) as queries:
         c = verzamel(crafted, 2025)
     assert len(queries.captured_queries) <= 20
-    kern = c["kern"]
-    assert kern["nieuw"] == {"dit_jaar": 24, "vorig_jaar": 13, "verschil": "+85%"}
-    assert kern["gesprekken"]["dit_jaar"] == 48 and kern["uren"]["dit_jaar"] == 48.0
-    assert kern["overgenomen"]["dit_jaar"] == "< 5"  # two cases carried over
-    assert kern["formele_klachten"] == 6
+    kern = c.kern
+    assert kern.nieuw == Vergelijking(dit_jaar=24, vorig_jaar=13, verschil="+85%")
+    assert kern.gesprekken.dit_jaar == 48 and kern.uren.dit_jaar == 48.0
+    assert kern.overgenomen.dit_jaar == "< 5"  # two cases carried over
+    assert kern.formele_klachten == 6
 
     cats, _total = rows(c, "categorie")
     assert cats["pesten"] == (17, 8)
@@ -34,7 +36,7 @@ def test_known_figures(crafted):
 
     roles, roles_total = rows(c, "melder_rol")
     assert roles["stagiair"][0] == "< 5" and roles["medewerker"][0] == "•"
-    assert roles_total["dit_jaar"] == 24
+    assert roles_total.dit_jaar == 24
 
     channels, _t = rows(c, "kanaal")
     assert channels["email"][0] == "< 5" and channels["telefoon"][0] == "•"
@@ -43,26 +45,28 @@ def test_known_figures(crafted):
     relations, _t = rows(c, "relatie")
     assert relations["collega"][0] == 11 and relations["leidinggevende"][0] == 13
 
-    assert c["kwartalen"]["dit_jaar"] == [10, "•", "< 5", 7]
+    assert c.kwartalen.dit_jaar == (10, "•", "< 5", 7)
     outcomes, _t = rows(c, "afhandeling")
     assert outcomes["geholpen"] == (10, 11) and outcomes["formele_klacht"][0] == 6
     interventions, _t = rows(c, "interventie")
     assert interventions["luisterend_oor"][0] == 24
 
-    trend = {t["jaar"]: t["nieuw"] for t in c["trend"]}
+    trend = {t.jaar: t.nieuw for t in c.trend}
     assert trend == {2023: 0, 2024: 13, 2025: 24}
-    assert c["activiteiten"]["rijen"][0]["aantal"] == 2
-    assert c["activiteiten"]["rijen"][0]["bereik"] == 65
-    assert c["signalen"]["gevraagd"] == 1 and c["signalen"]["ongevraagd"] == 1
-    assert [s["tekst"] for s in c["signalen"]["items"]] == [SIGNAL_INCLUDED]
-    assert c["signalen"]["items"][0]["kwartaal"] == "Q4"
+    assert c.activiteiten.rijen[0].aantal == 2
+    assert c.activiteiten.rijen[0].bereik == 65
+    assert c.signalen.gevraagd == 1 and c.signalen.ongevraagd == 1
+    # The included signal by id: its text stays in the (encrypted) row.
+    assert [Signaal.objects.get(pk=s.id).tekst for s in c.signalen.items] == [SIGNAL_INCLUDED]
+    assert c.signalen.items[0].kwartaal == "Q4"
 
 
 def test_no_free_text_and_no_suppressed_number_in_the_figures(crafted):
     import json
 
-    text = json.dumps(verzamel(crafted, 2025), ensure_ascii=False)
+    text = json.dumps(verzamel(crafted, 2025).to_json(), ensure_ascii=False)
     assert NOTE_MARKER not in text and SIGNAL_EXCLUDED not in text
+    assert SIGNAL_INCLUDED not in text  # not even the texts chosen for the PDF
     assert "Naam die nooit" not in text
     assert '"2025-' not in text  # no dates finer than a quarter
 
@@ -96,7 +100,7 @@ def test_threshold_follows_the_organisation_but_never_below_3(crafted):
     cats, _t = rows(c, "categorie")
     assert cats["discriminatie"][0] == "< 10"
     crafted.anonymity_threshold = 3
-    assert verzamel(crafted, 2025)["k"] == 3
+    assert verzamel(crafted, 2025).k == 3
 
 
 def test_cases_of_all_confidants_of_the_organisation_count(crafted, org_a):
@@ -115,7 +119,7 @@ def test_cases_of_all_confidants_of_the_organisation_count(crafted, org_a):
         kanaal="persoonlijk",
         rol="medewerker",
     )
-    assert verzamel(crafted, 2025)["kern"]["nieuw"]["dit_jaar"] == 25
+    assert verzamel(crafted, 2025).kern.nieuw.dit_jaar == 25
 
 
 @pytest.mark.postgresql_only("JIT compilation is a PostgreSQL feature; SQLite has none to turn off")
@@ -124,7 +128,7 @@ def test_aggregation_runs_without_jit_on_postgresql(crafted, monkeypatch):
     from rapportage import aggregatie
 
     seen = {}
-    real = aggregatie._verzamel
+    real = aggregatie._tel
 
     def spy(organisatie, jaar):
         with connection.cursor() as cursor:
@@ -132,6 +136,6 @@ def test_aggregation_runs_without_jit_on_postgresql(crafted, monkeypatch):
             seen["jit"] = cursor.fetchone()[0]
         return real(organisatie, jaar)
 
-    monkeypatch.setattr(aggregatie, "_verzamel", spy)
-    assert verzamel(crafted, 2025) == real(crafted, 2025)
+    monkeypatch.setattr(aggregatie, "_tel", spy)
+    assert aggregatie.tel(crafted, 2025) == real(crafted, 2025)
     assert seen["jit"] == "off"  # SET LOCAL: for the aggregation's transaction only

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from io import BytesIO
 
@@ -9,9 +10,15 @@ import pytest
 from pypdf import PdfReader
 
 from rapportage import services
-from rapportage.models import Jaarverslag, RapportStatus
+from rapportage.cijfers import Cijfers
+from rapportage.models import Jaarverslag, RapportStatus, Signaal
 from rapportage.tasks import build_jaarverslag
-from tests.rapportage.conftest import NOTE_MARKER, SIGNAL_EXCLUDED, SIGNAL_INCLUDED
+from tests.rapportage.conftest import (
+    NOTE_MARKER,
+    SIGNAL_EXCLUDED,
+    SIGNAL_INCLUDED,
+    raw_cijfers,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +42,7 @@ def test_build_writes_pdf_and_marks_ready(verslag):
     assert verslag.status == RapportStatus.KLAAR and verslag.pogingen == 1
     assert services.pdf_bytes(verslag).startswith(b"%PDF")
     assert verslag.pdf.grootte == len(services.pdf_bytes(verslag))
-    assert verslag.cijfers["kern"]["nieuw"]["dit_jaar"] == 24
+    assert Cijfers.from_json(verslag.cijfers).kern.nieuw.dit_jaar == 24
 
 
 def test_a_second_delivery_builds_nothing(verslag):
@@ -119,6 +126,31 @@ def test_pdf_has_the_figures_and_no_confidential_text(verslag):
     assert "Naam die nooit" not in text
     reader = PdfReader(BytesIO(services.pdf_bytes(verslag)))
     assert len(reader.pages) >= 8
+
+
+def test_stored_figures_hold_no_signal_text(verslag):
+    """Jaarverslag.cijfers is a plain JSON column: an included signal is stored there by id,
+    and its text, encrypted in the Signaal row, is read only to render the PDF."""
+    build_jaarverslag.apply(args=[verslag.pk])
+    column = raw_cijfers(verslag.pk)
+    for text in (SIGNAL_INCLUDED, SIGNAL_EXCLUDED):
+        assert text not in column
+        assert max(text.split(), key=len) not in column  # not even a telling word of it
+    included = Signaal.objects.get(organisatie=verslag.organisatie, in_jaarverslag=True)
+    stored = json.loads(column)["signalen"]["items"]
+    assert [item["id"] for item in stored] == [included.pk]
+    assert SIGNAL_INCLUDED in " ".join(pdf_text(verslag).split())
+
+
+def test_pdf_reads_the_signal_as_it_is_when_rendered(verslag):
+    """The texts come from the rows at render time: a signal no longer included by then is
+    left out, although it was counted."""
+    from rapportage import aggregatie, document
+
+    cijfers = aggregatie.verzamel(verslag.organisatie, 2025)
+    assert SIGNAL_INCLUDED in document.render_html(cijfers=cijfers, verslag=verslag)
+    Signaal.objects.filter(organisatie=verslag.organisatie).update(in_jaarverslag=False)
+    assert SIGNAL_INCLUDED not in document.render_html(cijfers=cijfers, verslag=verslag)
 
 
 def test_narrative_urls_are_never_fetched(verslag, tmp_path, monkeypatch):
