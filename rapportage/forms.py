@@ -83,3 +83,36 @@ class VerslagTekstForm(forms.Form):
     ontwikkelingen = LongTextField(label=_("Developments and trends"), rows=5)
     signalen_tekst = LongTextField(label=_("Signals and advice"), rows=5)
     aanbevelingen = LongTextField(label=_("Recommendations"), rows=5)
+
+
+class PublicerenForm(forms.Form):
+    """Publishing; a revised version must say what changed (HR reads it next to the file)."""
+
+    toelichting = LongTextField(
+        label=_("What changed in this version"),
+        rows=4,
+        help_text=_(
+            "HR reads this next to the download. Say what was corrected, without numbers below "
+            "the threshold and without anything that points to a person."
+        ),
+    )
+
+    def __init__(self, *args, herziening: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if herziening:
+            self.fields["toelichting"].required = True
+            self.fields["toelichting"].error_messages["required"] = _(
+                "Say what changed: HR sees this version replace the one they have."
+            )
+        else:
+            del self.fields["toelichting"]
+
+
+class IntrekkenForm(forms.Form):
+    reden = LongTextField(
+        label=_("Why is the report withdrawn?"),
+        rows=4,
+        required=True,
+        help_text=_("Kept in the report's history for the confidants; HR is not shown it."),
+        error_messages={"required": _("Give the reason for the withdrawal.")},
+    )

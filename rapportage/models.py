@@ -133,8 +133,11 @@ class Jaarverslag(models.Model):
     ontwikkelingen = encrypt(models.TextField(_("developments and trends"), blank=True))
     signalen_tekst = encrypt(models.TextField(_("signals and advice"), blank=True))
     aanbevelingen = encrypt(models.TextField(_("recommendations"), blank=True))
+    # When the narrative was last saved: a PDF built before that is stale.
+    tekst_gewijzigd_op = models.DateTimeField(null=True, blank=True)
 
     # The anonymised figures of the last build (already suppressed: safe for HR and the CSV).
+    # This is the draft: what HR has is in Publicatie, which a build never touches.
     cijfers = models.JSONField(default=dict, blank=True)
     fout = models.CharField(max_length=500, blank=True)
     aangevraagd_op = models.DateTimeField(null=True, blank=True)
@@ -158,6 +161,14 @@ class Jaarverslag(models.Model):
     def is_building(self) -> bool:
         return self.status in BUILDING
 
+    @property
+    def volgende_versie(self) -> int:
+        """The version a publication of the current build becomes."""
+        if self.pk is None:
+            return 1
+        laatste = self.publicaties.aggregate(m=models.Max("versie"))["m"]
+        return (laatste or 0) + 1
+
 
 class JaarverslagPdf(models.Model):
     """The PDF of a report's last build. It lives in the database, not on a disk, because the
@@ -168,3 +179,44 @@ class JaarverslagPdf(models.Model):
     inhoud = encrypt(models.BinaryField())
     grootte = models.PositiveIntegerField()
     gemaakt_op = models.DateTimeField(default=timezone.now)
+
+
+class Publicatie(models.Model):
+    """One version of a report as HR received it: a frozen copy of the figures and the PDF
+    of the build that was published. A build never changes it; a correction is a new version
+    (with a note on what changed), and a withdrawal is recorded here, never a deletion."""
+
+    jaarverslag = models.ForeignKey(
+        Jaarverslag, on_delete=models.PROTECT, related_name="publicaties"
+    )
+    versie = models.PositiveSmallIntegerField(_("version"))
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The published figures (Cijfers.to_json()), and the threshold they were published with.
+    cijfers = models.JSONField()
+    k = models.PositiveSmallIntegerField()
+    inhoud = encrypt(models.BinaryField())
+    grootte = models.PositiveIntegerField()
+    toelichting = encrypt(models.TextField(_("what changed"), blank=True))
+    gepubliceerd_op = models.DateTimeField(default=timezone.now)
+    gepubliceerd_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ingetrokken_op = models.DateTimeField(null=True, blank=True)
+    ingetrokken_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    intrekking_reden = encrypt(models.TextField(_("reason for withdrawal"), blank=True))
+
+    class Meta:
+        ordering = ["jaarverslag", "-versie"]
+        constraints = [
+            models.UniqueConstraint(fields=["jaarverslag", "versie"], name="publicatie_versie")
+        ]
+
+    @property
+    def is_herzien(self) -> bool:
+        return self.versie > 1
+
+    @property
+    def is_ingetrokken(self) -> bool:
+        return self.ingetrokken_op is not None

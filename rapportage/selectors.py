@@ -5,7 +5,8 @@ from django.http import Http404
 
 from vpcase.accounts.models import Organisatie, Role, User
 
-from .models import Activiteit, Jaarverslag, RapportStatus, Signaal
+from . import publicaties
+from .models import Activiteit, Jaarverslag, Publicatie, Signaal
 
 
 def confidant_org(*, user: User, slug: str) -> Organisatie:
@@ -44,28 +45,41 @@ def confidant_reports(*, user: User) -> QuerySet[Jaarverslag]:
     )
 
 
-def hr_reports(*, user: User) -> QuerySet[Jaarverslag]:
+def _hr_scope(*, user: User) -> QuerySet[Publicatie]:
     if user.role != Role.HR:
-        return Jaarverslag.objects.none()
+        return Publicatie.objects.none()
+    return Publicatie.objects.filter(jaarverslag__organisatie__lidmaatschappen__user=user)
+
+
+def hr_reports(*, user: User) -> QuerySet[Publicatie]:
+    """What HR has now: per organisation and year, the latest version not withdrawn."""
     return (
-        Jaarverslag.objects.filter(
-            status=RapportStatus.GEPUBLICEERD, organisatie__lidmaatschappen__user=user
-        )
-        .select_related("organisatie")
-        .only(
-            "public_id",
-            "jaar",
-            "status",
-            "gepubliceerd_op",
-            "organisatie__name",
-            "cijfers",
-        )
-        .order_by("-jaar", "organisatie__name")
+        publicaties.huidige(_hr_scope(user=user))
+        .select_related("jaarverslag__organisatie")
+        .defer("inhoud", "cijfers", "intrekking_reden")
+        .order_by("-jaarverslag__jaar", "jaarverslag__organisatie__name")
     )
 
 
-def hr_report_get(*, user: User, public_id) -> Jaarverslag:
-    verslag = hr_reports(user=user).filter(public_id=public_id).first()
-    if verslag is None:
+def hr_report_get(*, user: User, public_id) -> Publicatie:
+    """Any version HR of that organisation was given, current or not (old links answer 410)."""
+    publicatie = (
+        _hr_scope(user=user)
+        .select_related("jaarverslag__organisatie")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if publicatie is None:
         raise Http404
-    return verslag
+    return publicatie
+
+
+def hr_report_current(*, user: User, publicatie: Publicatie) -> Publicatie | None:
+    """The version that replaces this one for HR, if there is one."""
+    return hr_reports(user=user).filter(jaarverslag_id=publicatie.jaarverslag_id).first()
+
+
+def huidige_publicatie(*, verslag: Jaarverslag) -> Publicatie | None:
+    if verslag.pk is None:
+        return None
+    return publicaties.huidige().filter(jaarverslag=verslag).defer("inhoud").first()

@@ -12,14 +12,15 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from vpcase.accounts.models import Organisatie, Role, User
 from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log
 from vpcase.pdf import render_pdf
 
-from . import aggregatie, document
-from .models import BUILDING, Jaarverslag, JaarverslagPdf, RapportStatus
+from . import document, publicaties
+from .models import BUILDING, Jaarverslag, JaarverslagPdf, Publicatie, RapportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,16 @@ def jaarverslag_save_text(*, user: User, verslag: Jaarverslag, **texts) -> Jaarv
     for name in ("inleiding", "ontwikkelingen", "signalen_tekst", "aanbevelingen"):
         if name in texts:
             setattr(verslag, name, texts[name])
-    verslag.save(update_fields=["inleiding", "ontwikkelingen", "signalen_tekst", "aanbevelingen"])
+    verslag.tekst_gewijzigd_op = timezone.now()
+    verslag.save(
+        update_fields=[
+            "inleiding",
+            "ontwikkelingen",
+            "signalen_tekst",
+            "aanbevelingen",
+            "tekst_gewijzigd_op",
+        ]
+    )
     audit_log(
         action=Action.REPORT_UPDATED, actor=user, target=verslag, organisatie=verslag.organisatie
     )
@@ -134,10 +144,11 @@ def claim(verslag_id: int) -> bool:
 
 def build(verslag_id: int) -> None:
     """Collect the figures, render the PDF, write it atomically, mark the report READY.
-    Call only after claim() returned True."""
+    Call only after claim() returned True. Only the draft changes: what HR has (Publicatie)
+    is never touched by a build."""
     verslag = Jaarverslag.objects.select_related("organisatie").get(pk=verslag_id)
     with translation.override(settings.LANGUAGE_CODE):
-        cijfers = aggregatie.verzamel(verslag.organisatie, verslag.jaar)
+        cijfers = publicaties.verzamel(verslag.organisatie, verslag.jaar)
         Jaarverslag.objects.filter(pk=verslag_id).update(
             status=RapportStatus.OPMAKEN, cijfers=cijfers.to_json()
         )
@@ -184,25 +195,120 @@ def requeue(verslag_id: int) -> None:
     )
 
 
+class PublicerenGeweigerd(ValueError):
+    """Publishing is refused; the message says why, in words for the confidant."""
+
+
+class PdfVerouderd(PublicerenGeweigerd):
+    def __init__(self, redenen: list[str]):
+        super().__init__(" ".join(redenen))
+        self.redenen = redenen
+
+
+class ToelichtingVereist(PublicerenGeweigerd):
+    pass
+
+
+def pdf_verouderd(verslag: Jaarverslag) -> list[str]:
+    """Why the last build no longer shows what a build now would (empty: it is current)."""
+    redenen = []
+    gebouwd = verslag.bouw_gestart_op
+    if verslag.tekst_gewijzigd_op and (gebouwd is None or verslag.tekst_gewijzigd_op >= gebouwd):
+        redenen.append(gettext("The text was saved after the PDF was made."))
+    if publicaties.actuele_cijfers_json(verslag.organisatie, verslag.jaar) != verslag.cijfers:
+        redenen.append(
+            gettext(
+                "The figures changed after the PDF was made (a case, activity or signal, or a "
+                "publication of an earlier year)."
+            )
+        )
+    return redenen
+
+
+def jaar_loopt_nog(verslag: Jaarverslag) -> bool:
+    return verslag.jaar >= timezone.localdate().year
+
+
 @transaction.atomic
-def jaarverslag_publish(*, user: User, verslag: Jaarverslag) -> None:
-    if verslag.status != RapportStatus.KLAAR:
-        raise ValueError("Only a finished report can be published.")
-    verslag.status = RapportStatus.GEPUBLICEERD
-    verslag.gepubliceerd_op = timezone.now()
-    verslag.gepubliceerd_door = user
-    verslag.save(update_fields=["status", "gepubliceerd_op", "gepubliceerd_door"])
-    audit_log(
-        action=Action.REPORT_PUBLISHED, actor=user, target=verslag, organisatie=verslag.organisatie
+def jaarverslag_publish(*, user: User, verslag: Jaarverslag, toelichting: str = "") -> Publicatie:
+    """Publish the current build as a new version: a frozen copy of its figures and PDF."""
+    verslag = (
+        Jaarverslag.objects.select_for_update().select_related("organisatie").get(pk=verslag.pk)
     )
-    transaction.on_commit(lambda: _notify_hr(verslag.pk))
+    if verslag.status != RapportStatus.KLAAR:
+        raise PublicerenGeweigerd("Only a finished report can be published.")
+    redenen = pdf_verouderd(verslag)
+    if redenen:
+        raise PdfVerouderd(redenen)
+    versie = verslag.volgende_versie
+    toelichting = toelichting.strip()
+    if versie > 1 and not toelichting:
+        raise ToelichtingVereist("A revised version needs a note on what changed.")
+    pdf = pdf_bytes(verslag)
+    if pdf is None:
+        raise PublicerenGeweigerd("The report has no PDF.")
+    now = timezone.now()
+    publicatie = Publicatie.objects.create(
+        jaarverslag=verslag,
+        versie=versie,
+        cijfers=verslag.cijfers,
+        k=verslag.cijfers.get("k") or max(3, verslag.organisatie.anonymity_threshold),
+        inhoud=pdf,
+        grootte=len(pdf),
+        toelichting=toelichting if versie > 1 else "",
+        gepubliceerd_op=now,
+        gepubliceerd_door=user,
+    )
+    Jaarverslag.objects.filter(pk=verslag.pk).update(
+        status=RapportStatus.GEPUBLICEERD, gepubliceerd_op=now, gepubliceerd_door=user
+    )
+    audit_log(
+        action=Action.REPORT_PUBLISHED,
+        actor=user,
+        target=publicatie,
+        organisatie=verslag.organisatie,
+    )
+    transaction.on_commit(lambda: _notify_hr(verslag.pk, publicatie.pk))
+    return publicatie
 
 
-def _notify_hr(verslag_id: int) -> None:
+@transaction.atomic
+def jaarverslag_withdraw(*, user: User, verslag: Jaarverslag, reden: str) -> Publicatie:
+    """Withdraw what HR has of this report now. The row stays (with who, when and why); its
+    download links answer 410 from now on, and HR is told."""
+    if not reden.strip():
+        raise ValueError("A withdrawal needs a reason.")
+    publicatie = (
+        publicaties.huidige(Publicatie.objects.select_for_update())
+        .filter(jaarverslag=verslag)
+        .first()
+    )
+    if publicatie is None:
+        raise ValueError("Nothing of this report is published.")
+    publicatie.ingetrokken_op = timezone.now()
+    publicatie.ingetrokken_door = user
+    publicatie.intrekking_reden = reden.strip()
+    publicatie.save(update_fields=["ingetrokken_op", "ingetrokken_door", "intrekking_reden"])
+    # The build that was published is spent: a new version starts with a new build, which
+    # carries the "revised version" note.
+    Jaarverslag.objects.filter(pk=verslag.pk, status=RapportStatus.GEPUBLICEERD).update(
+        status=RapportStatus.CONCEPT
+    )
+    audit_log(
+        action=Action.REPORT_WITHDRAWN,
+        actor=user,
+        target=publicatie,
+        organisatie=verslag.organisatie,
+    )
+    transaction.on_commit(lambda: _notify_hr(verslag.pk, publicatie.pk, soort="withdrawn"))
+    return publicatie
+
+
+def _notify_hr(verslag_id: int, publicatie_id: int | None = None, soort: str = "published"):
     from .tasks import notify_hr
 
     try:
-        notify_hr.delay(verslag_id)
+        notify_hr.delay(verslag_id, publicatie_id, soort)
     except Exception:  # the broker is unreachable: HR sees the report in /hr/ anyway
         logger.warning("Could not queue the HR notification for report %s", verslag_id)
 

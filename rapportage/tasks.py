@@ -51,22 +51,35 @@ def build_jaarverslag(self, verslag_id: int) -> None:
 @shared_task(
     ignore_result=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
 )
-def notify_hr(verslag_id: int) -> None:
-    """Tell HR that a report is published: a link, nothing else."""
-    from .models import Jaarverslag
+def notify_hr(verslag_id: int, publicatie_id: int | None = None, soort: str = "published") -> None:
+    """Tell HR that a report is published, revised or withdrawn: a link, nothing else."""
+    from .models import Jaarverslag, Publicatie
     from .services import hr_recipients
 
     verslag = Jaarverslag.objects.select_related("organisatie").filter(pk=verslag_id).first()
     if verslag is None:
         return
+    publicatie = (
+        Publicatie.objects.filter(pk=publicatie_id, jaarverslag=verslag)
+        .only("versie", "jaarverslag_id")
+        .first()
+        if publicatie_id is not None
+        else None
+    )
+    template = "withdrawn" if soort == "withdrawn" else "published"
     url = absolute_reverse("rapportage:hr_index")
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
         for user in hr_recipients(verslag):
-            context = {"user": user, "url": url}
-            subject = render_to_string("rapportage/email/published_subject.txt", context).strip()
-            body = render_to_string("rapportage/email/published_body.txt", context)
-            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
+            context = {
+                "user": user,
+                "url": url,
+                "herzien": publicatie is not None and publicatie.versie > 1,
+                "versie": publicatie.versie if publicatie is not None else 1,
+            }
+            subject = render_to_string(f"rapportage/email/{template}_subject.txt", context)
+            body = render_to_string(f"rapportage/email/{template}_body.txt", context)
+            messages.append((subject.strip(), body, settings.DEFAULT_FROM_EMAIL, [user.email]))
     if messages:
         send_mass_mail(messages, fail_silently=False)
 

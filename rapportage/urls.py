@@ -56,4 +56,9 @@ urlpatterns = [
         jaarverslag.publish_view,
         name="publish",
     ),
+    path(
+        "dashboard/rapportage/<org:slug>/<jaar:jaar>/intrekken/",
+        jaarverslag.withdraw_view,
+        name="withdraw",
+    ),
 ]

@@ -120,13 +120,14 @@ TABLE = {
     "rapportage:status": (VERSLAG, ORG_A),
     "rapportage:pdf": (VERSLAG, ORG_A),
     "rapportage:build": (VERSLAG, ORG_A_POST_ONLY),
-    "rapportage:publish": (VERSLAG, ORG_A_POST_ONLY),
+    "rapportage:publish": (VERSLAG, ORG_A),  # GET asks first; POST publishes
+    "rapportage:withdraw": (VERSLAG, ORG_A),  # GET asks first; POST withdraws
     "rapportage:hr_pdf": (
-        lambda f: {"public_id": f["verslag_a"].public_id},
+        lambda f: {"public_id": f["publicatie_a"].public_id},
         row(LOGIN, 403, 403, 200, 403),
     ),
     "rapportage:hr_csv": (
-        lambda f: {"public_id": f["verslag_a"].public_id},
+        lambda f: {"public_id": f["publicatie_a"].public_id},
         row(LOGIN, 403, 403, 200, 403),
     ),
     "rapportage:hr_index": (None, row(LOGIN, 403, 403, 200, 403)),
@@ -182,6 +183,7 @@ ORG_POST_TABLE = {
     "rapportage:verslag": VERSLAG,
     "rapportage:build": VERSLAG,
     "rapportage:publish": VERSLAG,
+    "rapportage:withdraw": VERSLAG,
     "rapportage:activiteit_edit": lambda f: {"pk": f["activiteit_a"].pk},
     "rapportage:signaal_edit": lambda f: {"pk": f["signaal_a"].pk},
     "rapportage:delete": lambda f: {"kind": "signaal", "pk": f["signaal_a"].pk},
@@ -219,9 +221,10 @@ def reporting_for(org, confidant):
 
     verslag = rapportage_services.jaarverslag_get_or_create(organisatie=org, jaar=2025)
     rapportage_services.build_now(verslag)
-    rapportage_services.jaarverslag_publish(user=confidant, verslag=verslag)
+    publicatie = rapportage_services.jaarverslag_publish(user=confidant, verslag=verslag)
     return {
         "verslag_a": verslag,
+        "publicatie_a": publicatie,
         "activiteit_a": Activiteit.objects.create(
             organisatie=org,
             datum=date(2025, 3, 1),

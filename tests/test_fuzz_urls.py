@@ -151,7 +151,9 @@ def _build_world() -> World:
 
     a, b = made["a"], made["b"]
     own = {
-        "public_id": [str(a[k].public_id) for k in ("melding", "verzoek", "verslag_a")],
+        "public_id": [
+            str(a[k].public_id) for k in ("melding", "verzoek", "verslag_a", "publicatie_a")
+        ],
         "pk": [
             str(obj.pk)
             for obj in (

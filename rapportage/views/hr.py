@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 
 from vpcase.accounts.decorators import hr_required
 from vpcase.audit.models import Action
@@ -11,7 +12,7 @@ from vpcase.audit.services import audit_log
 
 from .. import document, selectors
 from ..cijfers import Cijfers
-from .jaarverslag import _file
+from ..models import Publicatie
 
 
 @hr_required
@@ -23,31 +24,48 @@ def hr_index_view(request: HttpRequest) -> HttpResponse:
     return render(request, "rapportage/hr_index.html", context)
 
 
-@hr_required
-def hr_pdf_view(request: HttpRequest, public_id) -> HttpResponse:
-    verslag = selectors.hr_report_get(user=request.user, public_id=public_id)
+def _download(request: HttpRequest, public_id) -> Publicatie | HttpResponse:
+    """The version asked for, audited; or 410 if it is no longer what HR has (withdrawn or
+    replaced), with the way to the current one."""
+    publicatie = selectors.hr_report_get(user=request.user, public_id=public_id)
+    current = selectors.hr_report_current(user=request.user, publicatie=publicatie)
+    if current is None or current.pk != publicatie.pk:
+        context = {"publicatie": publicatie, "current": current}
+        return render(request, "rapportage/hr_gone.html", context, status=410)
     audit_log(
         action=Action.REPORT_DOWNLOADED,
         actor=request.user,
-        target=verslag,
-        organisatie=verslag.organisatie,
+        target=publicatie,
+        organisatie=publicatie.jaarverslag.organisatie,
     )
-    return _file(verslag)
+    return publicatie
+
+
+def _name(publicatie: Publicatie, suffix: str) -> str:
+    verslag = publicatie.jaarverslag
+    versie = f"-v{publicatie.versie}" if publicatie.versie > 1 else ""
+    return f"jaarverslag-{verslag.organisatie.slug}-{verslag.jaar}{versie}{suffix}"
+
+
+@hr_required
+def hr_pdf_view(request: HttpRequest, public_id) -> HttpResponse:
+    publicatie = _download(request, public_id)
+    if isinstance(publicatie, HttpResponse):
+        return publicatie
+    response = HttpResponse(bytes(publicatie.inhoud), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, _name(publicatie, ".pdf"))
+    return response
 
 
 @hr_required
 def hr_csv_view(request: HttpRequest, public_id) -> HttpResponse:
-    verslag = selectors.hr_report_get(user=request.user, public_id=public_id)
-    audit_log(
-        action=Action.REPORT_DOWNLOADED,
-        actor=request.user,
-        target=verslag,
-        organisatie=verslag.organisatie,
-    )
+    publicatie = _download(request, public_id)
+    if isinstance(publicatie, HttpResponse):
+        return publicatie
     response = HttpResponse(
-        document.render_csv(Cijfers.from_json(verslag.cijfers)),
+        document.render_csv(Cijfers.from_json(publicatie.cijfers)),
         content_type="text/csv; charset=utf-8",
     )
-    name = f"jaarverslag-{verslag.organisatie.slug}-{verslag.jaar}-cijfers.csv"
+    name = _name(publicatie, "-cijfers.csv")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

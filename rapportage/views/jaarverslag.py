@@ -11,8 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from vpcase.accounts.decorators import confidant_required
 
-from .. import aggregatie, selectors, services
-from ..forms import KiesVerslagForm, VerslagTekstForm
+from .. import publicaties, selectors, services
+from ..cijfers import Cijfers
+from ..forms import IntrekkenForm, KiesVerslagForm, PublicerenForm, VerslagTekstForm
 from ..models import Jaarverslag, RapportStatus
 
 
@@ -68,7 +69,8 @@ def verslag_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
     context = {
         "verslag": verslag,
         "form": form,
-        "cijfers": aggregatie.verzamel(verslag.organisatie, verslag.jaar),
+        "cijfers": publicaties.verzamel(verslag.organisatie, verslag.jaar),
+        "publicatie": selectors.huidige_publicatie(verslag=verslag),
     }
     return render(request, "rapportage/verslag.html", context, status=status)
 
@@ -119,13 +121,78 @@ def _file(verslag: Jaarverslag, *, inline: bool = False) -> HttpResponse:
 
 
 @confidant_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def publish_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
+    """GET: what will be published, and why it can't be if the PDF is stale. POST: publish."""
     verslag = _verslag(request, slug, jaar)
-    try:
-        services.jaarverslag_publish(user=request.user, verslag=verslag)
-    except ValueError:
-        messages.error(request, _("Make the PDF and check it before you publish."))
+    if verslag.status != RapportStatus.KLAAR:
+        if request.method == "POST":
+            messages.error(request, _("Make the PDF and check it before you publish."))
+            return redirect("rapportage:verslag", slug=slug, jaar=jaar)
+        return render(request, "rapportage/publiceren.html", {"verslag": verslag, "klaar": False})
+    versie = verslag.volgende_versie
+    form = PublicerenForm(request.POST if request.method == "POST" else None, herziening=versie > 1)
+    verouderd = services.pdf_verouderd(verslag)
+    status = 200
+    if request.method == "POST":
+        if verouderd:
+            status = 409
+        elif form.is_valid():
+            try:
+                services.jaarverslag_publish(
+                    user=request.user,
+                    verslag=verslag,
+                    toelichting=form.cleaned_data.get("toelichting", ""),
+                )
+            except services.PdfVerouderd as error:
+                verouderd, status = error.redenen, 409
+            except services.PublicerenGeweigerd:
+                messages.error(request, _("Make the PDF and check it before you publish."))
+                return redirect("rapportage:verslag", slug=slug, jaar=jaar)
+            else:
+                messages.success(
+                    request, _("Published. HR of the organisation has been told by e-mail.")
+                )
+                return redirect("rapportage:verslag", slug=slug, jaar=jaar)
+        else:
+            status = 400
+    context = {
+        "verslag": verslag,
+        "klaar": True,
+        "form": form,
+        "versie": versie,
+        "cijfers": Cijfers.from_json(verslag.cijfers),
+        "verouderd": verouderd,
+        "jaar_loopt_nog": services.jaar_loopt_nog(verslag),
+        "huidige": selectors.huidige_publicatie(verslag=verslag),
+    }
+    return render(request, "rapportage/publiceren.html", context, status=status)
+
+
+@confidant_required
+@require_http_methods(["GET", "POST"])
+def withdraw_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
+    """Withdraw what HR has of this report: asks first, and wants a reason."""
+    verslag = _verslag(request, slug, jaar)
+    publicatie = selectors.huidige_publicatie(verslag=verslag)
+    form = IntrekkenForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and publicatie is not None:
+        if form.is_valid():
+            services.jaarverslag_withdraw(
+                user=request.user, verslag=verslag, reden=form.cleaned_data["reden"]
+            )
+            messages.success(
+                request,
+                _(
+                    "The report is withdrawn. HR has been told by e-mail. Make the PDF again "
+                    "and publish the corrected version with a note on what changed."
+                ),
+            )
+            return redirect("rapportage:verslag", slug=slug, jaar=jaar)
+        status = 400
+    elif request.method == "POST":
+        messages.info(request, _("Nothing of this report is published."))
         return redirect("rapportage:verslag", slug=slug, jaar=jaar)
-    messages.success(request, _("Published. HR of the organisation has been told by e-mail."))
-    return redirect("rapportage:verslag", slug=slug, jaar=jaar)
+    context = {"verslag": verslag, "publicatie": publicatie, "form": form}
+    return render(request, "rapportage/intrekken.html", context, status=status)

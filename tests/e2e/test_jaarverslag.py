@@ -295,14 +295,20 @@ def test_annual_report_built_by_the_worker_published_and_downloaded_by_hr(
     assert NEW_CONTACTS in text and SMALL in text
     assert NOTE_MARKER not in text and SIGNAL_EXCLUDED not in text
 
-    # --- 6. Publish for HR. ---------------------------------------------------------------
-    build_status(page).get_by_role("button", name=t("Publish for HR"), exact=True).click()
+    # --- 6. Publish for HR: a confirmation page first (version 1, the key figures). --------
+    build_status(page).get_by_role("link", name=t("Publish for HR"), exact=True).click()
+    expect(page).to_have_url(url_re("rapportage:publish", slug=slug, jaar=YEAR))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(str(YEAR))
+    expect(page.get_by_role("table")).to_contain_text(NEW_CONTACTS)
+    assert Jaarverslag.objects.get(pk=verslag.pk).status == RapportStatus.KLAAR  # GET: nothing
+    a11y.check(page, "publish confirmation")
+    page.get_by_role("button", name=t("Publish"), exact=True).click()
     expect(page).to_have_url(url_re("rapportage:verslag", slug=slug, jaar=YEAR))
     expect(flash_messages(page)).to_contain_text(
         t("Published. HR of the organisation has been told by e-mail.")
     )
     expect(status_line(page)).to_contain_text(choice(RapportStatus.GEPUBLICEERD))
-    expect(build_status(page).get_by_role("button", name=t("Publish for HR"))).to_have_count(0)
+    expect(build_status(page).get_by_role("link", name=t("Publish for HR"))).to_have_count(0)
     assert Jaarverslag.objects.get(pk=verslag.pk).status == RapportStatus.GEPUBLICEERD
     a11y.check(page, "draft page, published")
 
@@ -368,6 +374,6 @@ def test_annual_report_built_by_the_worker_published_and_downloaded_by_hr(
     assert Jaarverslag.objects.get(pk=verslag.pk).status == RapportStatus.GEPUBLICEERD
 
     # --- 10. No accessibility violations, no console errors (CSP) on any page. ------------
-    assert len(a11y.checked) == 10, a11y.checked
+    assert len(a11y.checked) == 11, a11y.checked
     a11y.assert_clean()
     console_log.assert_clean()

@@ -104,7 +104,7 @@ def test_database_errors_are_retried_then_fail(verslag, monkeypatch):
         calls["n"] += 1
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("rapportage.services.aggregatie.verzamel", flaky)
+    monkeypatch.setattr("rapportage.services.publicaties.verzamel", flaky)
     build_jaarverslag.apply(args=[verslag.pk])
     verslag.refresh_from_db()
     assert calls["n"] == build_jaarverslag.max_retries + 1

@@ -31,8 +31,8 @@ def test_pdf_is_stored_encrypted_and_served_from_the_database(crafted, confidant
     assert preview.status_code == 200 and preview.content == pdf
     assert preview["Content-Disposition"].startswith("inline")
 
-    services.jaarverslag_publish(user=confidant_a, verslag=verslag)
-    download = verified_client(hr_a).get(reverse("rapportage:hr_pdf", args=[verslag.public_id]))
+    publicatie = services.jaarverslag_publish(user=confidant_a, verslag=verslag)
+    download = verified_client(hr_a).get(reverse("rapportage:hr_pdf", args=[publicatie.public_id]))
     assert download.status_code == 200 and download.content == pdf
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"] == (

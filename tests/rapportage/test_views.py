@@ -72,8 +72,7 @@ def test_confidant_drafts_builds_and_publishes(
 def published(crafted, confidant_a):
     verslag = services.jaarverslag_get_or_create(organisatie=crafted, jaar=2025)
     services.build_now(verslag)
-    services.jaarverslag_publish(user=confidant_a, verslag=verslag)
-    return verslag
+    return services.jaarverslag_publish(user=confidant_a, verslag=verslag)
 
 
 def test_hr_downloads_pdf_and_csv_audited(published, hr_a):

@@ -50,6 +50,7 @@ class Action(models.TextChoices):
     REPORT_UPDATED = "report_updated", _("Annual report text changed")
     REPORT_BUILD_REQUESTED = "report_build", _("Annual report PDF requested")
     REPORT_PUBLISHED = "report_published", _("Annual report published")
+    REPORT_WITHDRAWN = "report_withdrawn", _("Annual report withdrawn")
     REPORT_DOWNLOADED = "report_downloaded", _("Annual report downloaded")
     ACTIVITY_SAVED = "activity_saved", _("Activity saved")
     SIGNAL_SAVED = "signal_saved", _("Signal or advice saved")
