@@ -34,7 +34,9 @@ from meldingen.models import (
     Relatie,
 )
 
+from . import disclosure
 from .cijfers import (
+    NIET,
     Activiteiten,
     ActiviteitRij,
     ActiviteitTelling,
@@ -137,54 +139,176 @@ def change(current: int | str, previous: int | str) -> str:
 PARTITIES = ("relatie", "melder_rol", "kanaal")
 
 
+def small_year(nieuw: int, k: int) -> bool:
+    """Fewer than 2k new cases: every split of them into two or more groups has a group below
+    k, so a breakdown would be "< k" marks and zeros, and the zeros would say which groups the
+    few cases are in. Such a year gets its totals and a sentence, no breakdown tables."""
+    return nieuw < 2 * k
+
+
 def anonimiseer(ruw: RuweCijfers, k: int) -> Cijfers:
     """The published figures of a report, from all its true counts and the threshold k.
 
-    Every table is suppressed on its own (table()). Then one rule across tables: the tables
-    over single-valued fields (relation, role, channel, within/outside the remit, quarters)
-    add up to the number of new cases; if one of them had to hide its total, that number is
-    hidden everywhere, or subtraction recovers a cell.
+    One disclosure model for the whole report (rapportage.disclosure): every count is a
+    variable, every way the counts hang together is a constraint (the tables over single-valued
+    fields and the quarters partition the new cases, the categories cover them, the outcomes add
+    up to the cases closed, carried over = carried over the year before + new − closed), and
+    protect() decides what is shown: "< k" for counts from 1 to k−1, then "•" where the exact
+    attacker could otherwise narrow such a count down, then whole tables left out. Years with
+    fewer than 2k new cases get no breakdown tables at all (small_year).
     """
-    tabeldefs = _tabellen(ruw)
-    kolommen = {
-        key: _beide(lambda counts, choices=choices: _kolom(counts, choices, k), counts)
-        for key, _titel, choices, counts in tabeldefs
-    }
-    nieuw = Jaren(ruw.nieuw.per_jaar.get(ruw.jaar, 0), ruw.nieuw.per_jaar.get(ruw.jaar - 1, 0))
-    taak = _beide(lambda n, cats: _taak(n, cats, k), nieuw, ruw.categorieen)
-    kwartalen = _beide(
-        lambda q: table({str(n): q.get(n, 0) for n in (1, 2, 3, 4)}, k), ruw.nieuw.per_kwartaal
-    )
-    verborgen = _beide(
-        lambda *kolom: any(total == SECONDARY for _cells, total in kolom),
-        taak,
-        kwartalen,
-        *(kolommen[key] for key in PARTITIES),
-    )
-    nieuw_cel = _beide(lambda n, hide: SECONDARY if hide else cell(n, k), nieuw, verborgen)
+    model, groepen, kop = _model(ruw, k)
+    disclosure.protect(model, groepen, never_hide=kop)
+    shown = dict(model.published)
+
+    def get(name: str) -> Cel:
+        value = shown.get(name, NIET)
+        return below(model.ks[name]) if value == disclosure.BELOW else value
+
+    jaren = (ruw.jaar, ruw.jaar - 1)
     tabellen = tuple(
-        _tabel(key, titel, choices, kolommen[key], verborgen if key in PARTITIES else None)
-        for key, titel, choices, _counts in tabeldefs
+        _tabel_uit(key, titel, choices, get, jaren) for key, titel, choices, _c in _tabellen(ruw)
     )
     return Cijfers(
         organisatie=ruw.organisatie,
         jaar=ruw.jaar,
         k=k,
-        kern=_kern(ruw, k, nieuw_cel, taak, interventies=kolommen["interventie"].dit_jaar[0]),
+        kern=_kern_uit(ruw, get, jaren),
         kwartalen=Kwartalen(
-            dit_jaar=tuple(kwartalen.dit_jaar[0][str(q)] for q in (1, 2, 3, 4)),
-            vorig_jaar=tuple(kwartalen.vorig_jaar[0][str(q)] for q in (1, 2, 3, 4)),
+            dit_jaar=tuple(get(f"kwartaal.{ruw.jaar}.{q}") for q in (1, 2, 3, 4)),
+            vorig_jaar=tuple(get(f"kwartaal.{ruw.jaar - 1}.{q}") for q in (1, 2, 3, 4)),
         ),
-        trend=_trend(ruw, k, nieuw_cel),
+        trend=_trend_uit(ruw, get),
         tabellen=tabellen,
         activiteiten=_activiteiten(ruw),
         signalen=_signalen(ruw),
     )
 
 
-def _beide(f: Callable[..., T], *jaren: Jaren) -> Jaren[T]:
-    """f over this year's values, and over last year's."""
-    return Jaren(f(*(j.dit_jaar for j in jaren)), f(*(j.vorig_jaar for j in jaren)))
+def _model(ruw: RuweCijfers, k: int) -> tuple[disclosure.Model, list[list[str]], list[str]]:
+    """The report as a disclosure model: its variables and constraints, the groups of figures
+    it shows (each table column, each headline figure), and the headline figures."""
+    m = disclosure.Model(k=k)
+    groepen: list[list[str]] = []
+    kop: list[str] = []
+    for year, n in ruw.nieuw.per_jaar.items():
+        m.var(f"nieuw.{year}", n)
+        groepen.append([f"nieuw.{year}"])
+        kop.append(f"nieuw.{year}")
+    tabellen = _tabellen(ruw)
+    for year, pick in ((ruw.jaar, "dit_jaar"), (ruw.jaar - 1, "vorig_jaar")):
+        nieuw = f"nieuw.{year}"
+        m.var(nieuw, ruw.nieuw.per_jaar.get(year, 0))
+        klein = small_year(m.values[nieuw], k)
+        kolommen = {}
+        for key, _titel, choices, counts in tabellen:
+            counts = getattr(counts, pick)
+            names = [m.var(f"{key}.{year}.{code}", counts.get(code, 0)) for code, _l in choices]
+            kolommen[key] = names
+            if key in PARTITIES:
+                _als_waar(m.partition, nieuw, names)
+            else:
+                m.var(f"{key}.{year}.totaal", sum(m.values[n] for n in names))
+                m.partition(f"{key}.{year}.totaal", names)
+            if not klein:
+                totaal = nieuw if key in PARTITIES else f"{key}.{year}.totaal"
+                groepen.append([*names, totaal])
+        _als_waar(m.cover, nieuw, kolommen["categorie"])
+        kwartalen = getattr(ruw.nieuw.per_kwartaal, pick)
+        kwartaal = [m.var(f"kwartaal.{year}.{q}", kwartalen.get(q, 0)) for q in (1, 2, 3, 4)]
+        _als_waar(m.partition, nieuw, kwartaal)
+        buiten = f"categorie.{year}.{Categorie.BUITEN_TAAKGEBIED}"
+        binnen = m.var(f"binnen.{year}", m.values[nieuw] - m.values[buiten])
+        m.partition(nieuw, [binnen, buiten])
+        gesprekken = m.var(f"gesprekken.{year}", getattr(ruw.gesprekken.aantal, pick))
+        for name in kolommen["interventie"]:
+            _als_waar(m.order, name, gesprekken)
+        m.var(f"overgenomen.{year}", getattr(ruw.overgenomen, pick))
+        # Within/outside the remit is a breakdown too: a small year shows neither.
+        for name in (gesprekken, f"overgenomen.{year}", *(() if klein else (binnen, buiten))):
+            groepen.append([name])
+            kop.append(name)
+        if not klein:
+            groepen.append(kwartaal)
+    # Carried over this year = carried over last year + new last year − closed last year.
+    vorig = ruw.jaar - 1
+    _als_waar(
+        m.equal,
+        {
+            f"overgenomen.{ruw.jaar}": 1,
+            f"overgenomen.{vorig}": -1,
+            f"nieuw.{vorig}": -1,
+            f"afhandeling.{vorig}.totaal": 1,
+        },
+    )
+    return m, groepen, kop
+
+
+def _als_waar(add: Callable, *args) -> None:
+    """Add a constraint if the true counts obey it. Most always do (a case has one channel);
+    some hold only when the data is complete (every closed case has an outcome). A relation
+    that does not hold cannot help an attacker to the true values."""
+    try:
+        add(*args)
+    except ValueError:
+        pass
+
+
+def _tabel_uit(key: str, titel: str, choices: list, get, jaren: tuple[int, int]) -> Tabel:
+    cur, prev = jaren
+    totaal = [get(f"nieuw.{y}") if key in PARTITIES else get(f"{key}.{y}.totaal") for y in jaren]
+    rijen = []
+    for code, label in choices:
+        a, b = get(f"{key}.{cur}.{code}"), get(f"{key}.{prev}.{code}")
+        rijen.append(
+            Rij(code=code, label=str(label), dit_jaar=a, vorig_jaar=b, verschil=change(a, b))
+        )
+    return Tabel(
+        key=key,
+        titel=titel,
+        rijen=tuple(rijen),
+        totaal=Vergelijking(totaal[0], totaal[1], change(totaal[0], totaal[1])),
+    )
+
+
+def _kern_uit(ruw: RuweCijfers, get, jaren: tuple[int, int]) -> Kern:
+    cur, prev = jaren
+    gesprekken = [get(f"gesprekken.{y}") for y in jaren]
+    minuten = (ruw.gesprekken.minuten.dit_jaar, ruw.gesprekken.minuten.vorig_jaar)
+    # Hours would give the number of conversations away when that number is not shown.
+    uren = [
+        round(m / 60, 1) if is_shown(g) else g for g, m in zip(gesprekken, minuten, strict=True)
+    ]
+    nieuw = [get(f"nieuw.{y}") for y in jaren]
+    return Kern(
+        nieuw=Vergelijking(nieuw[0], nieuw[1], change(nieuw[0], nieuw[1])),
+        binnen_taak=Paar(get(f"binnen.{cur}"), get(f"binnen.{prev}")),
+        buiten_taak=Paar(
+            get(f"categorie.{cur}.{Categorie.BUITEN_TAAKGEBIED}"),
+            get(f"categorie.{prev}.{Categorie.BUITEN_TAAKGEBIED}"),
+        ),
+        gesprekken=Paar(gesprekken[0], gesprekken[1]),
+        uren=Paar(uren[0], uren[1]),
+        overgenomen=Paar(get(f"overgenomen.{cur}"), get(f"overgenomen.{prev}")),
+        formele_klachten=get(f"interventie.{cur}.{Interventie.FORMELE_KLACHT}"),
+        verwijzingen=tuple(
+            Verwijzing(label=str(i.label), dit_jaar=get(f"interventie.{cur}.{i.value}"))
+            for i in REFERRALS
+        ),
+    )
+
+
+def _trend_uit(ruw: RuweCijfers, get) -> tuple[TrendJaar, ...]:
+    years = list(ruw.nieuw.per_jaar)
+    shown = {year: get(f"nieuw.{year}") for year in years}
+    return tuple(
+        TrendJaar(
+            jaar=year,
+            nieuw=shown[year],
+            verschil=change(shown[year], shown[years[i - 1]]) if i else "",
+        )
+        for i, year in enumerate(years)
+    )
 
 
 def _tabellen(ruw: RuweCijfers) -> list[tuple[str, str, list, Jaren[Telling]]]:
@@ -217,88 +341,6 @@ def _tabellen(ruw: RuweCijfers) -> list[tuple[str, str, list, Jaren[Telling]]]:
             ruw.afhandelingen,
         ),
     ]
-
-
-def _kolom(counts: Telling, choices: list, k: int) -> Kolom:
-    # A code outside the choices has no row, so it is not in the table's total either.
-    return table({code: counts.get(code, 0) for code, _label in choices}, k)
-
-
-def _taak(nieuw: int, categorieen: Telling, k: int) -> Kolom:
-    buiten = categorieen.get(Categorie.BUITEN_TAAKGEBIED, 0)
-    return table({"binnen": nieuw - buiten, "buiten": buiten}, k)
-
-
-def _tabel(
-    key: str, titel: str, choices: list, kolom: Jaren[Kolom], verborgen: Jaren[bool] | None
-) -> Tabel:
-    cur, prev = kolom.dit_jaar[0], kolom.vorig_jaar[0]
-    totaal = Jaren(kolom.dit_jaar[1], kolom.vorig_jaar[1])
-    if verborgen is not None:
-        totaal = _beide(lambda t, hide: SECONDARY if hide else t, totaal, verborgen)
-    return Tabel(
-        key=key,
-        titel=titel,
-        rijen=tuple(
-            Rij(
-                code=code,
-                label=str(label),
-                dit_jaar=cur[code],
-                vorig_jaar=prev[code],
-                verschil=change(cur[code], prev[code]),
-            )
-            for code, label in choices
-        ),
-        totaal=Vergelijking(
-            totaal.dit_jaar, totaal.vorig_jaar, change(totaal.dit_jaar, totaal.vorig_jaar)
-        ),
-    )
-
-
-def _kern(
-    ruw: RuweCijfers,
-    k: int,
-    nieuw: Jaren[Cel],
-    taak: Jaren[Kolom],
-    *,
-    interventies: dict[str, Cel],
-) -> Kern:
-    gesprekken = _beide(lambda n: cell(n, k), ruw.gesprekken.aantal)
-    # Hours would give the number of conversations away when that number is hidden.
-    uren = _beide(
-        lambda shown, minuten: round(minuten / 60, 1) if is_shown(shown) else shown,
-        gesprekken,
-        ruw.gesprekken.minuten,
-    )
-    return Kern(
-        nieuw=Vergelijking(
-            nieuw.dit_jaar, nieuw.vorig_jaar, change(nieuw.dit_jaar, nieuw.vorig_jaar)
-        ),
-        binnen_taak=Paar(taak.dit_jaar[0]["binnen"], taak.vorig_jaar[0]["binnen"]),
-        buiten_taak=Paar(taak.dit_jaar[0]["buiten"], taak.vorig_jaar[0]["buiten"]),
-        gesprekken=Paar(gesprekken.dit_jaar, gesprekken.vorig_jaar),
-        uren=Paar(uren.dit_jaar, uren.vorig_jaar),
-        overgenomen=Paar(cell(ruw.overgenomen.dit_jaar, k), cell(ruw.overgenomen.vorig_jaar, k)),
-        formele_klachten=interventies.get(Interventie.FORMELE_KLACHT, 0),
-        verwijzingen=tuple(
-            Verwijzing(label=str(i.label), dit_jaar=interventies.get(i.value, 0)) for i in REFERRALS
-        ),
-    )
-
-
-def _trend(ruw: RuweCijfers, k: int, nieuw: Jaren[Cel]) -> tuple[TrendJaar, ...]:
-    shown = {year: cell(n, k) for year, n in ruw.nieuw.per_jaar.items()}
-    # The report's two years as in the key figures: hidden there means hidden here.
-    shown |= {ruw.jaar: nieuw.dit_jaar, ruw.jaar - 1: nieuw.vorig_jaar}
-    years = list(ruw.nieuw.per_jaar)
-    return tuple(
-        TrendJaar(
-            jaar=year,
-            nieuw=shown[year],
-            verschil=change(shown[year], shown[years[i - 1]]) if i else "",
-        )
-        for i, year in enumerate(years)
-    )
 
 
 def _activiteiten(ruw: RuweCijfers) -> Activiteiten:

@@ -19,6 +19,8 @@ from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
+# Shown for a figure that is not published at all (a breakdown of a small year).
+NIET = "–"
 # A published count: the number itself, "< k" (1 to k-1) or "•" (hidden so that no small
 # count can be worked out by subtraction).
 Cel = int | str
@@ -217,6 +219,13 @@ class Cijfers:
 
     def tabel(self, key: str) -> Tabel:
         return next(t for t in self.tabellen if t.key == key)
+
+    @property
+    def zonder_uitsplitsing(self) -> bool:
+        """This year has no breakdown tables: too few cases (anonimiteit.small_year)."""
+        return bool(self.tabellen) and all(
+            r.dit_jaar == NIET for t in self.tabellen for r in t.rijen
+        )
 
     def to_json(self) -> dict[str, Any]:
         return _encode(self)

@@ -75,6 +75,8 @@ class Model:
     published: dict[str, int | str] = field(default_factory=dict)
     # The largest value the attacker considers; by default _ceiling() of the true values.
     ceiling: int | None = None
+    # Assignments that showed a count can reach 1 (direction 1) or k−1 (-1): see audit().
+    _witnesses: dict = field(default_factory=dict, repr=False)
 
     # --- building -------------------------------------------------------------------------
     def var(self, name: str, value: int, *, k: int | None = None, sensitive: bool = True) -> str:
@@ -136,14 +138,74 @@ class Model:
         program = _Program(self)
         return {n: program.range(n) for n in (names if names is not None else self.values)}
 
-    def audit(self) -> list[Leak]:
-        names = self.at_risk()
+    def audit(self, *, first: bool = False, skip: frozenset[str] = frozenset()) -> list[Leak]:
+        """The counts from 1 to k−1 that HR can narrow down (with `first`, stop at the first
+        one found; `skip`: counts not to check).
+
+        A count passes when some assignment consistent with everything HR has puts it at 1 or
+        less, and some puts it at k−1 or more. Such an assignment (a witness) stays valid as
+        long as the published values admit it, because the constraints never change; so a
+        witness found once is checked again in Python instead of solving again. New witnesses
+        come from one program that pushes every unchecked count down at once (then up); a
+        count no such solution moves is solved on its own."""
+        names = [n for n in self.at_risk() if n not in skip]
+        if not names:
+            return []
+        program: _Program | None = None
+        suspects = set()
+        for direction in (1, -1):
+            pending = {
+                n
+                for n in names
+                if not (
+                    (w := self._witnesses.get((n, direction))) is not None
+                    and self._admits(w)
+                    and self._reaches(n, w[n], direction)
+                )
+            }
+            while pending:
+                program = program or _Program(self)
+                solution = program.solve({n: direction for n in pending})
+                done = {n for n in pending if self._reaches(n, solution[n], direction)}
+                for n in done:
+                    self._witnesses[(n, direction)] = solution
+                if not done:
+                    name = min(pending)
+                    done = {name}
+                    solution = program.solve({name: direction})
+                    if self._reaches(name, solution[name], direction):
+                        self._witnesses[(name, direction)] = solution
+                    else:
+                        suspects.add(name)
+                        if first:
+                            pending = set()
+                            break
+                pending -= done
+            if first and suspects:
+                break
         leaks = []
-        for name, (low, high) in self.ranges(names).items():
-            k = self.ks[name]
-            if low > 1 or high < k - 1:
-                leaks.append(Leak(name, self.values[name], low, high, k))
+        for name in sorted(suspects):
+            program = program or _Program(self)
+            low, high = program.range(name)
+            leaks.append(Leak(name, self.values[name], low, high, self.ks[name]))
         return leaks
+
+    def _admits(self, solution: dict[str, int]) -> bool:
+        """Do the published values admit this assignment?"""
+        for name, shown in self.published.items():
+            value = solution[name]
+            if isinstance(shown, int):
+                if value != shown:
+                    return False
+            elif shown == BELOW:
+                if not 1 <= value < self.ks[name]:
+                    return False
+            elif shown == HIDDEN and 0 < value < self.ks[name]:
+                return False
+        return True
+
+    def _reaches(self, name: str, value: int, direction: int) -> bool:
+        return value <= 1 if direction == 1 else value >= self.ks[name] - 1
 
 
 class _Program:
@@ -190,23 +252,34 @@ class _Program:
         self.constraint = LinearConstraint(np.array(rows), lo, hi) if rows else None
         self.integrality = np.ones(width)
 
-    def _solve(self, objective: np.ndarray) -> int:
+    def _run(self, objective: np.ndarray) -> np.ndarray:
         result = milp(
             objective,
             integrality=self.integrality,
             bounds=self.bounds,
             constraints=[self.constraint] if self.constraint is not None else [],
+            # HiGHS' presolve (scipy 1.17) returned a wrong optimum on a six-variable model
+            # that the brute-force comparison in the tests found; these programs are small.
+            options={"presolve": False},
         )
         if result.status != 0:  # the true values are a solution, so this is a bug
             raise RuntimeError(f"disclosure audit: {result.message}")
-        return round(result.fun)
+        return np.round(result.x).astype(np.int64)
+
+    def solve(self, weights: dict[str, int]) -> dict[str, int]:
+        """A solution minimising Σ weight·value; every variable's value in it."""
+        objective = np.zeros(self.width)
+        for name, weight in weights.items():
+            objective[self.index[name]] = weight
+        x = self._run(objective)
+        return {name: int(x[i]) for name, i in self.index.items()}
+
+    def optimum(self, name: str, direction: int) -> int:
+        """The smallest (direction 1) or largest (direction -1) value of `name`."""
+        return self.solve({name: direction})[name]
 
     def range(self, name: str) -> tuple[int, int]:
-        objective = np.zeros(self.width)
-        objective[self.index[name]] = 1
-        low = self._solve(objective)
-        high = -self._solve(-objective)
-        return low, high
+        return self.optimum(name, 1), self.optimum(name, -1)
 
 
 # --- The publisher's side ---------------------------------------------------------------------
@@ -253,8 +326,9 @@ def protect(
     last_resort = set(never_hide)
     withdrawn: list[int] = []
     while True:
-        leaks = [leak for leak in model.audit() if leak.name not in old]
+        leaks = model.audit(first=True, skip=frozenset(old))
         if not leaks:
+            _show_again(model, new, old)
             return before, withdrawn
         candidate = _complement(model, leaks, new, last_resort)
         if candidate is not None:
@@ -267,6 +341,17 @@ def protect(
         for name in tables[index]:
             if name in new:
                 model.published.pop(name, None)
+
+
+def _show_again(model: Model, new: list[str], old: set[str]) -> None:
+    """Greedy hiding can hide more than needed (a cell hidden early for a leak that a later
+    one closed as well). Show each hidden cell again, the largest first, if the audit still
+    passes without hiding it."""
+    hidden = [n for n in new if model.published.get(n) == HIDDEN]
+    for name in sorted(hidden, key=lambda n: -model.values[n]):
+        model.published[name] = model.values[name]
+        if model.audit(first=True, skip=frozenset(old)):
+            model.published[name] = HIDDEN
 
 
 def _table_to_withdraw(

@@ -29,9 +29,9 @@ def test_known_figures(crafted):
 
     cats, _total = rows(c, "categorie")
     assert cats["pesten"] == (17, 8)
-    assert cats["discriminatie"][0] == 7
     assert cats["seksuele_intimidatie"][0] == "< 5"
-    assert cats["werkdruk"][0] == "•"  # complementary suppression
+    # A "< 5" next to one other cell would be known from the total: one more is hidden.
+    assert "•" in (cats["discriminatie"][0], cats["werkdruk"][0])
     assert cats["agressie_geweld"] == (0, 0)
 
     roles, roles_total = rows(c, "melder_rol")
@@ -39,15 +39,20 @@ def test_known_figures(crafted):
     assert roles_total.dit_jaar == 24
 
     channels, _t = rows(c, "kanaal")
-    assert channels["email"][0] == "< 5" and channels["telefoon"][0] == "•"
-    assert channels["persoonlijk"][0] == 17
+    assert channels["email"][0] == "< 5" and "•" in (
+        channels["telefoon"][0],
+        channels["persoonlijk"][0],
+    )
 
     relations, _t = rows(c, "relatie")
     assert relations["collega"][0] == 11 and relations["leidinggevende"][0] == 13
 
-    assert c.kwartalen.dit_jaar == (10, "•", "< 5", 7)
-    outcomes, _t = rows(c, "afhandeling")
-    assert outcomes["geholpen"] == (10, 11) and outcomes["formele_klacht"][0] == 6
+    assert c.kwartalen.dit_jaar[2] == "< 5" and c.kwartalen.dit_jaar.count("•") >= 1
+    outcomes, outcomes_total = rows(c, "afhandeling")
+    assert outcomes["geholpen"][0] == 10 and outcomes["formele_klacht"][0] == 6
+    # closed(2024) = carried over(2024) + new(2024) − carried over(2025) = 0 + 13 − C: showing
+    # the 11 cases closed in 2024 would pin the "< 5" carried over into 2025 to 2.
+    assert outcomes_total.vorig_jaar == "•" and outcomes["geholpen"][1] == "•"
     interventions, _t = rows(c, "interventie")
     assert interventions["luisterend_oor"][0] == 24
 
