@@ -45,13 +45,14 @@ TREND_YEARS = 3
 # index can serve, and scanned every conversation of the organisation.
 
 
-def _k(organisatie: Organisatie) -> int:
+def drempel(organisatie: Organisatie) -> int:
+    """The organisation's k: its anonymity threshold, never below 3."""
     return max(3, organisatie.anonymity_threshold)
 
 
 def verzamel(organisatie: Organisatie, jaar: int) -> Cijfers:
     """The report's published figures."""
-    return anon.anonimiseer(tel(organisatie, jaar), _k(organisatie))
+    return anon.anonimiseer(tel(organisatie, jaar), drempel(organisatie))
 
 
 def tel(organisatie: Organisatie, jaar: int) -> RuweCijfers:

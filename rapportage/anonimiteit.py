@@ -146,7 +146,7 @@ def small_year(nieuw: int, k: int) -> bool:
     return nieuw < 2 * k
 
 
-def anonimiseer(ruw: RuweCijfers, k: int) -> Cijfers:
+def anonimiseer(ruw: RuweCijfers, k: int, *, eerder: Mapping[int, Cijfers] = {}) -> Cijfers:  # noqa: B006
     """The published figures of a report, from all its true counts and the threshold k.
 
     One disclosure model for the whole report (rapportage.disclosure): every count is a
@@ -156,8 +156,14 @@ def anonimiseer(ruw: RuweCijfers, k: int) -> Cijfers:
     protect() decides what is shown: "< k" for counts from 1 to k−1, then "•" where the exact
     attacker could otherwise narrow such a count down, then whole tables left out. Years with
     fewer than 2k new cases get no breakdown tables at all (small_year).
+
+    `eerder`: the figures HR already has of earlier years (their current publications, by
+    year). They are in the model as published, with the k they were published with, so that
+    nothing shown now narrows what they said; what they show of a year is not shown anew.
     """
     model, groepen, kop = _model(ruw, k)
+    for cijfers in eerder.values():
+        _wat_hr_al_heeft(model, cijfers)
     disclosure.protect(model, groepen, never_hide=kop)
     shown = dict(model.published)
 
@@ -242,6 +248,51 @@ def _model(ruw: RuweCijfers, k: int) -> tuple[disclosure.Model, list[list[str]],
         },
     )
     return m, groepen, kop
+
+
+def _wat_hr_al_heeft(model: disclosure.Model, cijfers: Cijfers) -> None:
+    """Put what an earlier publication showed into the model as published. A figure whose
+    true value has changed since (a case registered late) is left out: what HR has describes
+    the data of then, and cannot pin down the data of now."""
+    y, k = cijfers.jaar, cijfers.k
+    kern = cijfers.kern
+    shown = {
+        f"nieuw.{y}": kern.nieuw.dit_jaar,
+        f"nieuw.{y - 1}": kern.nieuw.vorig_jaar,
+        f"binnen.{y}": kern.binnen_taak.dit_jaar,
+        f"categorie.{y}.{Categorie.BUITEN_TAAKGEBIED}": kern.buiten_taak.dit_jaar,
+        f"gesprekken.{y}": kern.gesprekken.dit_jaar,
+        f"overgenomen.{y}": kern.overgenomen.dit_jaar,
+    }
+    quarters = enumerate(cijfers.kwartalen.dit_jaar, start=1)
+    shown |= {f"kwartaal.{y}.{q}": v for q, v in quarters}
+    shown |= {f"nieuw.{t.jaar}": t.nieuw for t in cijfers.trend}
+    for tabel in cijfers.tabellen:
+        shown |= {f"{tabel.key}.{y}.{r.code}": r.dit_jaar for r in tabel.rijen}
+        if tabel.key not in PARTITIES:
+            shown[f"{tabel.key}.{y}.totaal"] = tabel.totaal.dit_jaar
+    for name, cel in shown.items():
+        if name not in model.values or name in model.published or cel == NIET:
+            continue
+        if isinstance(cel, int):
+            value, cel_k = cel, k
+        elif cel.startswith("<"):
+            value, cel_k = disclosure.BELOW, int(cel[1:].strip())
+        elif cel == SECONDARY:
+            value, cel_k = disclosure.HIDDEN, k
+        else:
+            continue
+        if _admits(value, model.values[name], cel_k):
+            model.ks[name] = cel_k
+            model.published[name] = value
+
+
+def _admits(shown, value: int, k: int) -> bool:
+    if isinstance(shown, int):
+        return shown == value
+    if shown == disclosure.BELOW:
+        return 1 <= value < k
+    return value == 0 or value >= k
 
 
 def _als_waar(add: Callable, *args) -> None:

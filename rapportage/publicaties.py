@@ -18,7 +18,7 @@ from django.utils import translation
 from vpcase.accounts.models import Organisatie
 
 from . import aggregatie
-from .anonimiteit import change
+from .anonimiteit import anonimiseer, change
 from .cijfers import Cel, Cijfers, Kern, Kwartalen, Paar, Tabel, TrendJaar, Vergelijking
 from .models import Publicatie
 
@@ -58,8 +58,13 @@ def gepubliceerde_cijfers(organisatie: Organisatie, jaren) -> dict[int, Cijfers]
 
 
 def verzamel(organisatie: Organisatie, jaar: int) -> Cijfers:
-    """The figures of a build: this year's from today's data, earlier years from what HR has."""
-    return met_eerdere_publicaties(aggregatie.verzamel(organisatie, jaar), organisatie)
+    """The figures of a build: this year's from today's data, earlier years from what HR has.
+    The suppression knows what HR has, so that nothing shown now narrows it."""
+    eerder = gepubliceerde_cijfers(organisatie, range(jaar - aggregatie.TREND_YEARS + 1, jaar))
+    cijfers = anonimiseer(
+        aggregatie.tel(organisatie, jaar), aggregatie.drempel(organisatie), eerder=eerder
+    )
+    return met_eerdere_publicaties(cijfers, organisatie)
 
 
 def actuele_cijfers_json(organisatie: Organisatie, jaar: int) -> dict:

@@ -9,6 +9,8 @@ published. No count from 1 to k−1 may be pinned down, nor narrowed below what 
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -164,3 +166,80 @@ def test_the_attacker_pins_no_small_count(organisation):
         )
         if 1 <= value < k:
             assert low <= 1 and high >= k - 1, (name, value, (low, high), published)
+
+
+@st.composite
+def two_publications(draw):
+    """Last year's report as HR got it (some of last year's cases registered only later, k
+    maybe higher then), and this year's report built on it."""
+    k_then = draw(st.sampled_from([3, 5]))
+    k_now = draw(st.sampled_from([k for k in (3, 5) if k <= k_then]))
+    all_cases = draw(cases(YEAR - 2, 6)) + draw(cases(YEAR - 1, 14)) + draw(cases(YEAR, 20))
+    late = draw(st.sets(st.integers(0, len(all_cases) - 1), max_size=2)) if all_cases else set()
+    return k_then, k_now, all_cases, late
+
+
+def shift(all_cases: list[Case], years: int) -> list[Case]:
+    """The same cases a number of years later: last year's report made with this test's
+    helpers, which count for YEAR."""
+    return [
+        dataclasses.replace(
+            c,
+            opened=c.opened.replace(year=c.opened.year + years),
+            closed=c.closed.replace(year=c.closed.year + years) if c.closed else None,
+        )
+        for c in all_cases
+    ]
+
+
+def as_known_then(all_cases: list[Case], late: set[int]) -> list[Case]:
+    """What the data said early last year: no case opened later, no closing after last year,
+    and the late registrations missing."""
+    out = []
+    for i, c in enumerate(all_cases):
+        if c.opened.year >= YEAR or (i in late and c.opened.year == YEAR - 1):
+            continue
+        if c.closed and c.closed.year >= YEAR:
+            c = dataclasses.replace(c, closed=None, outcome="")
+        out.append(c)
+    return out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(two_publications())
+def test_this_year_adds_nothing_that_pins_a_count_with_last_years_report(example):
+    k_then, k_now, all_cases, late = example
+    # Last year's report, counted as of then (shifted so that the helpers count YEAR - 1).
+    then_published = anonimiseer(raw(shift(as_known_then(all_cases, late), 1)), k_then)
+    then_published = dataclasses.replace(
+        then_published,
+        jaar=YEAR - 1,
+        trend=tuple(dataclasses.replace(t, jaar=t.jaar - 1) for t in then_published.trend),
+    )
+    now = raw(all_cases)
+    published = anonimiseer(now, k_now, eerder={YEAR - 1: then_published}).to_json()
+    # What HR sees in this year's report for last year is last year's report.
+    published = with_last_year_from(published, then_published.to_json())
+    bound = 3 * len(all_cases) + 2 * k_then + 2
+    ranges = attack(published, bound)
+    truth = truths(now)
+    for name, value in truth.items():
+        if name not in ranges or not name.split(".")[1] == str(YEAR):
+            continue
+        low, high = ranges[name]
+        if 1 <= value < k_now:
+            assert low <= 1 and high >= k_now - 1, (name, value, (low, high), published)
+
+
+def with_last_year_from(report: dict, last: dict) -> dict:
+    report = json.loads(json.dumps(report))
+    for key in ("nieuw", "binnen_taak", "buiten_taak", "gesprekken", "overgenomen"):
+        report["kern"][key]["vorig_jaar"] = last["kern"][key]["dit_jaar"]
+    report["kwartalen"]["vorig_jaar"] = last["kwartalen"]["dit_jaar"]
+    old_tables = {t["key"]: t for t in last["tabellen"]}
+    for table in report["tabellen"]:
+        old = {r["code"]: r["dit_jaar"] for r in old_tables[table["key"]]["rijen"]}
+        for row in table["rijen"]:
+            row["vorig_jaar"] = old.get(row["code"], "–")
+        table["totaal"]["vorig_jaar"] = old_tables[table["key"]]["totaal"]["dit_jaar"]
+    return report
