@@ -165,6 +165,7 @@ def anonimiseer(ruw: RuweCijfers, k: int, *, eerder: Mapping[int, Cijfers] = {})
     for cijfers in eerder.values():
         _wat_hr_al_heeft(model, cijfers)
     disclosure.protect(model, groepen, never_hide=kop)
+    _zeros_of_hidden_totals(model, ruw)
     shown = dict(model.published)
 
     def get(name: str) -> Cel:
@@ -250,6 +251,23 @@ def _model(ruw: RuweCijfers, k: int) -> tuple[disclosure.Model, list[list[str]],
     return m, groepen, kop
 
 
+def _zeros_of_hidden_totals(model: disclosure.Model, ruw: RuweCijfers) -> None:
+    """Where a table's total is not shown as a number, its zeros are hidden too: zeros next to
+    a hidden total say which rows the few cases are in. Hiding more never narrows a range,
+    so the audit still holds."""
+    for year in (ruw.jaar, ruw.jaar - 1):
+        columns = [(f"nieuw.{year}", [f"kwartaal.{year}.{q}" for q in (1, 2, 3, 4)])]
+        for key, _titel, choices, _counts in _tabellen(ruw):
+            total = f"nieuw.{year}" if key in PARTITIES else f"{key}.{year}.totaal"
+            columns.append((total, [f"{key}.{year}.{code}" for code, _l in choices]))
+        for total, names in columns:
+            if isinstance(model.published.get(total), int):
+                continue
+            for name in names:
+                if model.published.get(name) == 0 and name not in model.earlier:
+                    model.published[name] = disclosure.HIDDEN
+
+
 def _wat_hr_al_heeft(model: disclosure.Model, cijfers: Cijfers) -> None:
     """Put what an earlier publication showed into the model as published. A figure whose
     true value has changed since (a case registered late) is left out: what HR has describes
@@ -285,6 +303,7 @@ def _wat_hr_al_heeft(model: disclosure.Model, cijfers: Cijfers) -> None:
         if _admits(value, model.values[name], cel_k):
             model.ks[name] = cel_k
             model.published[name] = value
+            model.earlier.add(name)
 
 
 def _admits(shown, value: int, k: int) -> bool:

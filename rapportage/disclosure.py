@@ -75,6 +75,8 @@ class Model:
     published: dict[str, int | str] = field(default_factory=dict)
     # The largest value the attacker considers; by default _ceiling() of the true values.
     ceiling: int | None = None
+    # Variables HR received in an earlier publication (their values are not ours to change).
+    earlier: set[str] = field(default_factory=set)
     # Assignments that showed a count can reach 1 (direction 1) or k−1 (-1): see audit().
     _witnesses: dict = field(default_factory=dict, repr=False)
 

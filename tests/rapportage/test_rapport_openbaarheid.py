@@ -97,3 +97,16 @@ def test_the_identity_between_years_does_not_give_a_hidden_count(org_a, confidan
     assert c.tabel("afhandeling").totaal.vorig_jaar != 11
     csv = document.render_csv(c)
     assert ";11;" not in csv.replace("\r\n", "\n").replace("\n", ";\n")
+
+
+def test_zeros_next_to_a_hidden_total_are_hidden(crafted):
+    # The crafted organisation: 11 of 2024's cases were closed in 2024, all "helped". That
+    # total is hidden (it would give the carried-over "< 5" away), and then the zeros of the
+    # other outcomes would say every closed case was "helped".
+    c = verzamel(crafted, 2025)
+    outcomes = c.tabel("afhandeling")
+    assert outcomes.totaal.vorig_jaar == "•"
+    assert 0 not in {r.vorig_jaar for r in outcomes.rijen}
+    # This year's outcome total is shown, so its zeros are too.
+    assert isinstance(outcomes.totaal.dit_jaar, int)
+    assert 0 in {r.dit_jaar for r in outcomes.rijen}
