@@ -188,7 +188,7 @@ def anonimiseer(ruw: RuweCijfers, k: int, *, eerder: Mapping[int, Cijfers] = {})
         trend=_trend_uit(ruw, get),
         tabellen=tabellen,
         activiteiten=_activiteiten(ruw),
-        signalen=_signalen(ruw),
+        signalen=_signalen(ruw, k),
     )
 
 
@@ -425,16 +425,19 @@ def _activiteiten(ruw: RuweCijfers) -> Activiteiten:
     )
 
 
-def _signalen(ruw: RuweCijfers) -> Signalen:
+def _signalen(ruw: RuweCijfers, k: int) -> Signalen:
+    """The signals the confidants included. A signal about a behaviour that fewer than k of this
+    year's cases concern would point at those few: its theme and quarter are left out."""
     themas = dict(SIGNAAL_THEMA_CHOICES)
+    klein = {code for code, n in ruw.categorieen.dit_jaar.items() if 0 < n < k}
     return Signalen(
         gevraagd=ruw.signalen.gevraagd,
         ongevraagd=ruw.signalen.ongevraagd,
         items=tuple(
             SignaalItem(
                 id=s.id,
-                kwartaal=f"Q{s.kwartaal}",
-                thema=str(themas.get(s.thema, s.thema)),
+                kwartaal="" if s.thema in klein else f"Q{s.kwartaal}",
+                thema="" if s.thema in klein else str(themas.get(s.thema, s.thema)),
                 gericht_aan=str(GerichtAan(s.gericht_aan).label),
                 gevraagd=s.gevraagd,
             )

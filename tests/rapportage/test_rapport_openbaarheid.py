@@ -110,3 +110,21 @@ def test_zeros_next_to_a_hidden_total_are_hidden(crafted):
     # This year's outcome total is shown, so its zeros are too.
     assert isinstance(outcomes.totaal.dit_jaar, int)
     assert 0 in {r.dit_jaar for r in outcomes.rijen}
+
+
+def test_a_signal_about_a_small_theme_has_no_theme_or_quarter(crafted, confidant_a):
+    from rapportage.models import Signaal
+
+    small = Signaal.objects.create(
+        organisatie=crafted,
+        datum=date(2025, 11, 20),
+        thema="seksuele_intimidatie",  # fewer than 5 cases in 2025
+        gericht_aan="mt",
+        tekst="Let op de sfeer in het magazijn.",
+        in_jaarverslag=True,
+        vastgelegd_door=confidant_a,
+    )
+    items = {s.id: s for s in verzamel(crafted, 2025).signalen.items}
+    assert items[small.pk].thema == "" and items[small.pk].kwartaal == ""
+    others = [s for pk, s in items.items() if pk != small.pk]
+    assert others and all(s.thema and s.kwartaal.startswith("Q") for s in others)
