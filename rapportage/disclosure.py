@@ -331,6 +331,7 @@ def protect(
         leaks = model.audit(first=True, skip=frozenset(old))
         if not leaks:
             _show_again(model, new, old)
+            withdrawn = _publish_again(model, tables, withdrawn, set(new), old)
             return before, withdrawn
         candidate = _complement(model, leaks, new, last_resort)
         if candidate is not None:
@@ -356,15 +357,40 @@ def _show_again(model: Model, new: list[str], old: set[str]) -> None:
             model.published[name] = HIDDEN
 
 
+def _publish_again(
+    model: Model, tables: Sequence[Sequence[str]], withdrawn: list[int], new: set[str], old
+) -> list[int]:
+    """A table withdrawn early (the leaked count's own) may not be needed once a later one
+    went too: publish each again, the last withdrawn first, if the audit still passes."""
+    kept = list(withdrawn)
+    for index in reversed(withdrawn):
+        names = [n for n in tables[index] if n in new and n not in model.published]
+        for n in names:
+            value = model.values[n]
+            model.published[n] = BELOW if 1 <= value < model.ks[n] else value
+        if model.audit(first=True, skip=frozenset(old)):
+            for n in names:
+                model.published.pop(n)
+        else:
+            kept.remove(index)
+    return kept
+
+
 def _table_to_withdraw(
     model: Model, leaked: str, tables: Sequence[Sequence[str]], withdrawn: list[int]
 ) -> int | None:
-    """The still published table nearest to the leaked count (its own first)."""
+    """The still published table nearest to the leaked count (its own first); of several at
+    the same distance the one with the smallest figures, so that a detail (within the remit)
+    goes before the total it is part of (new contacts)."""
     seen, ring = {leaked}, {leaked}
     while ring:
-        for index, table in enumerate(tables):
-            if index not in withdrawn and ring & set(table) & set(model.published):
-                return index
+        candidates = [
+            index
+            for index, table in enumerate(tables)
+            if index not in withdrawn and ring & set(table) & set(model.published)
+        ]
+        if candidates:
+            return min(candidates, key=lambda i: max(model.values[n] for n in tables[i]))
         ring = set().union(*(neighbours(model, n) for n in ring)) - seen
         seen |= ring
     return None

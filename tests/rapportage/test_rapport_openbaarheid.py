@@ -128,3 +128,14 @@ def test_a_signal_about_a_small_theme_has_no_theme_or_quarter(crafted, confidant
     assert items[small.pk].thema == "" and items[small.pk].kwartaal == ""
     others = [s for pk, s in items.items() if pk != small.pk]
     assert others and all(s.thema and s.kwartaal.startswith("Q") for s in others)
+
+
+def test_a_small_outside_count_does_not_cost_the_total(org_a, confidant_a):
+    # 60 new cases, 4 outside the remit: "within 56" would give the 4 away, and a tile cannot
+    # show "•". The detail goes, the total stays.
+    for i in range(60):
+        case(org_a, confidant_a, categories=["buiten_taakgebied"] if i < 4 else ["pesten"])
+    kern = verzamel(org_a, 2025).kern
+    assert kern.nieuw.dit_jaar == 60
+    assert kern.buiten_taak.dit_jaar == "< 5"
+    assert kern.binnen_taak.dit_jaar == NIET
