@@ -12,6 +12,9 @@ os.environ.setdefault("VPCASE_ENV", "test")
 ENGINE_MARKERS = {
     "postgresql_only": "PostgreSQL (DATABASE_URL=postgres://…)",
     "redis_only": "Redis (REDIS_URL)",
+    # Pure computation that touches neither database nor queue: the same on both set-ups, so
+    # it runs once, in the PostgreSQL run.
+    "once": "the PostgreSQL run (it runs once)",
 }
 
 
@@ -63,7 +66,7 @@ def pytest_configure(config):
 def _engine_available(marker: str) -> bool:
     from django.conf import settings
 
-    if marker == "postgresql_only":
+    if marker in ("postgresql_only", "once"):
         return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     return bool(settings.REDIS_URL)
 

@@ -4,7 +4,9 @@ Seeds a PostgreSQL database of its own with `seed_bench`, starts the app under g
 workers, as on a small production server) and a real Celery worker, drives load with wrk and
 reports throughput and latency per scenario as a ratio to the floor (`/healthz`, one trivial
 query, through the same stack), plus the jaarverslag build end to end through the worker
-against the floor of WeasyPrint rendering the same HTML alone.
+against the floor of WeasyPrint rendering the same HTML alone, and in each organisation of
+the growth curve the publication step (bench/publication.py: counting, the figures with the
+disclosure model, the audit alone, pressing "publish") against a fixed target.
 
 Results: bench/results/<timestamp>.json and a Markdown table on stdout.
 """
@@ -35,6 +37,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 PG = {"host": "127.0.0.1", "port": "5432", "user": os.environ.get("BENCH_PGUSER", "postgres")}
 REDIS_DB = 9  # broker 9, cache 10
+# Publishing (issue 12): runs of each step, and what a confidant pressing "publish" may wait
+# for at the largest organisation (the request is synchronous, with no progress shown; past a
+# few seconds people take it for stuck and press again; gunicorn kills a worker at 30 s).
+PUBLICATION_RUNS = 5
+PUBLISH_TARGET_S = 5.0
 
 PROFILES = {
     "quick": {
@@ -456,6 +463,7 @@ def main() -> int:
         save()
     try:
         results["growth"] = growth(profile, reseed=options.reseed)
+        results["publication_target"] = publication_target(results["growth"])
     finally:
         save()
         print(markdown(results))
@@ -571,9 +579,53 @@ def growth(profile: dict, *, reseed: bool) -> list[dict]:
                 "case_list_p50_ms": case_list["p50_ms"],
                 "case_list_rps": case_list["rps"],
                 **report,
+                "publication": publication(stack, seed),
             }
         )
     return points
+
+
+def publication(stack: Stack, seed: dict) -> dict:
+    """The publication step of the report just built, in-process on the stopped stack's
+    database (bench/publication.py), each step PUBLICATION_RUNS times: without and with last
+    year published, nothing of it kept."""
+    log(f"publishing: {stack.profile['cases']} cases, {PUBLICATION_RUNS} runs per step")
+    code = (
+        "from bench import publication; publication.main("
+        f"{seed['report_org']!r}, {seed['report_year']}, {PUBLICATION_RUNS}, "
+        f"{str(stack.seed_file)!r})"
+    )
+    load = os.getloadavg()[0]
+    try:
+        return {"load": load, **stack.manage_json(code)}
+    except subprocess.CalledProcessError as error:
+        reason = (error.stderr.strip().splitlines() or ["?"])[-1]
+        log(f"publishing: failed: {reason}")
+        return {"load": load, "error": reason}
+
+
+def publication_target(points: list[dict]) -> dict:
+    """Pressing publish at the largest organisation: its slowest run, with and without last
+    year published, against PUBLISH_TARGET_S."""
+    point = max(points, key=lambda p: p["cases"])
+    pub = point.get("publication") or {}
+    presses = [pub.get("publish"), (pub.get("last_year_published") or {}).get("publish")]
+    errors = [p["error"] for p in presses if p and "error" in p]
+    if pub.get("error") or errors or not all(presses):
+        error = pub.get("error") or (errors or ["not measured"])[0]
+        target = {"cases": point["cases"], "target_s": PUBLISH_TARGET_S, "met": False}
+        target["error"] = error
+    else:
+        worst = max(p["max_s"] for p in presses)
+        target = {
+            "cases": point["cases"],
+            "target_s": PUBLISH_TARGET_S,
+            "slowest_s": worst,
+            "met": worst <= PUBLISH_TARGET_S,
+        }
+    if not target["met"]:
+        log(f"target missed: pressing publish at {point['cases']} cases: {target}")
+    return target
 
 
 def markdown(results: dict) -> str:
@@ -620,7 +672,53 @@ def markdown(results: dict) -> str:
                 f"({p['queries']}) | {p['seconds']:.2f} | {p['weasyprint_s']:.2f} | "
                 f"{p['worker_peak_mb']} |"
             )
+        lines += publication_markdown(points, results.get("publication_target"))
     return "\n".join(lines)
+
+
+def publication_markdown(points: list[dict], target: dict | None) -> list[str]:
+    def cell(step: dict | None, digits: int = 2) -> str:
+        if not step:
+            return "–"
+        if "error" in step:
+            return f"**failed**: {step['error']}"
+        text = f"{step['median_s']:.{digits}f} / {step['max_s']:.{digits}f}"
+        if "leaks" in step:
+            text += f' ({step["below_k_cells"]} cells "< k", {len(step["leaks"])} leaks)'
+        return text
+
+    lines = [
+        "",
+        f"| publishing, median / max of {PUBLICATION_RUNS} runs (s) | load | counting: "
+        "aggregatie.tel | publicaties.verzamel | the audit alone | pressing publish |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for p in points:
+        pub = p.get("publication") or {}
+        if "error" in pub:
+            lines.append(f"| {p['cases']} cases | {pub['load']:.1f} | **failed**: {pub['error']} |")
+            continue
+        later = pub.get("last_year_published") or {}
+        lines += [
+            f"| {p['cases']} cases, year {pub['year']}, k {pub['k']} | {pub['load']:.1f} | "
+            f"{cell(pub.get('tel'))} | {cell(pub.get('verzamel'))} | "
+            f"{cell(pub.get('audit'), 3)} | {cell(pub.get('publish'))} |",
+            f"| {p['cases']} cases, last year published | | – | {cell(later.get('verzamel'))} | "
+            f"{cell(later.get('audit'), 3)} | {cell(later.get('publish'))} |",
+        ]
+    if target:
+        result = "met" if target["met"] else "**missed**"
+        measured = (
+            f"{target['slowest_s']:.2f}" if "slowest_s" in target else f"– ({target['error']})"
+        )
+        lines += [
+            "",
+            "| publishing target | seconds | result |",
+            "|---|---:|---|",
+            f"| pressing publish at {target['cases']} cases, slowest run (with and without "
+            f"last year published) ≤ {target['target_s']:.0f} s | {measured} | {result} |",
+        ]
+    return lines
 
 
 if __name__ == "__main__":

@@ -18,7 +18,9 @@ true counts and anything published.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
@@ -42,13 +44,16 @@ from .cijfers import (
     ActiviteitTelling,
     Cel,
     Cijfers,
+    Gesprekken,
     Jaren,
     Kern,
     Kwartalen,
+    NieuweMeldingen,
     Paar,
     Rij,
     RuweCijfers,
     SignaalItem,
+    SignaalTelling,
     Signalen,
     Tabel,
     Telling,
@@ -146,26 +151,90 @@ def small_year(nieuw: int, k: int) -> bool:
     return nieuw < 2 * k
 
 
-def anonimiseer(ruw: RuweCijfers, k: int, *, eerder: Mapping[int, Cijfers] = {}) -> Cijfers:  # noqa: B006
+@dataclass(frozen=True)
+class Uitgave:
+    """One version of a report that HR received, withdrawn or not: its figures, and the true
+    counts they were made from (ware_waarden; None for versions published before those were
+    kept)."""
+
+    cijfers: Cijfers
+    versie: int = 1
+    ingetrokken: bool = False
+    waarden: Mapping[str, int] | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.cijfers.jaar}v{self.versie}"
+
+
+def huidige_per_jaar(eerder: Iterable[Uitgave]) -> dict[int, Uitgave]:
+    """What HR has now of each year: the latest version that was not withdrawn."""
+    out: dict[int, Uitgave] = {}
+    for uitgave in sorted(eerder, key=lambda u: u.versie):
+        if not uitgave.ingetrokken:
+            out[uitgave.cijfers.jaar] = uitgave
+    return out
+
+
+def ware_waarden(ruw: RuweCijfers) -> dict[str, int]:
+    """Every true count of the report's disclosure model, by name: what a publication keeps
+    (encrypted) so that later reports and versions can model what changed since."""
+    return dict(_model(ruw, 3, frozenset())[0].values)
+
+
+def anonimiseer(ruw: RuweCijfers, k: int, *, eerder: Sequence[Uitgave] = ()) -> Cijfers:
     """The published figures of a report, from all its true counts and the threshold k.
 
-    One disclosure model for the whole report (rapportage.disclosure): every count is a
-    variable, every way the counts hang together is a constraint (the tables over single-valued
-    fields and the quarters partition the new cases, the categories cover them, the outcomes add
-    up to the cases closed, carried over = carried over the year before + new − closed), and
-    protect() decides what is shown: "< k" for counts from 1 to k−1, then "•" where the exact
-    attacker could otherwise narrow such a count down, then whole tables left out. Years with
-    fewer than 2k new cases get no breakdown tables at all (small_year).
+    One disclosure model for everything HR has of the organisation (rapportage.disclosure):
+    every count is a variable, every way the counts hang together is a constraint (the tables
+    over single-valued fields and the quarters partition the new cases, the categories cover
+    them, the outcomes add up to the cases closed, carried over = carried over the year before +
+    new − closed), and protect() decides what is shown: "< k" for counts from 1 to k−1, then
+    "•" where the exact attacker could otherwise narrow such a count down, then whole tables
+    left out. Years with fewer than 2k new cases get no breakdown tables at all (small_year).
 
-    `eerder`: the figures HR already has of earlier years (their current publications, by
-    year). They are in the model as published, with the k they were published with, so that
-    nothing shown now narrows what they said; what they show of a year is not shown anew.
+    `eerder`: every version of every report of the organisation that HR received, withdrawn
+    ones too. Each is in the model as published, with the k it was published with, on its own
+    variables ("name@2024v1"), tied to today's counts by what changed since: the model assumes
+    HR knows exactly what changed (the strongest reader), so diffing versions, or last year's
+    report against this one, pins nothing. An earlier year that HR has is shown as HR has it
+    (its latest version), never recomputed: a late registration changes nothing published.
     """
-    model, groepen, kop = _model(ruw, k)
-    for cijfers in eerder.values():
-        _wat_hr_al_heeft(model, cijfers)
+    vast = {y: u for y, u in huidige_per_jaar(eerder).items() if y < ruw.jaar}
+    model, groepen, kop = _model(ruw, k, frozenset(vast))
+    _wat_hr_al_heeft_alles(model, ruw, eerder)
     disclosure.protect(model, groepen, never_hide=kop)
-    _zeros_of_hidden_totals(model, ruw)
+    _zeros_of_hidden_totals(model, ruw, frozenset(vast))
+    return _met_eerdere_publicaties(
+        _cijfers_uit(model, ruw, k), {y: u.cijfers for y, u in vast.items()}
+    )
+
+
+def controleer(
+    cijfers: Cijfers, ruw: RuweCijfers, *, eerder: Sequence[Uitgave] = ()
+) -> list[disclosure.Leak]:
+    """The audit before publication, apart from the suppression that made the figures: put
+    these figures, exactly as stored and printed, with everything HR already has into the
+    model, and let the exact attacker try every count from 1 to k−1. Empty: nothing can be
+    narrowed down."""
+    vast = {y: u for y, u in huidige_per_jaar(eerder).items() if y < ruw.jaar}
+    model, _groepen, _kop = _model(ruw, cijfers.k, frozenset(vast))
+    _wat_hr_al_heeft_alles(model, ruw, eerder)
+    for name, cel in _cellen(cijfers, zonder=frozenset(vast)).items():
+        if name not in model.values or cel == NIET:
+            continue
+        shown, cel_k = _lees(cel, cijfers.k)
+        if shown is None:
+            continue
+        if not _admits(shown, model.values[name], cel_k):
+            # A figure that is not what the data says: stale figures, never publishable.
+            return [disclosure.Leak(name, model.values[name], -1, -1, cel_k)]
+        model.ks[name] = cel_k
+        model.publish(name, shown)
+    return model.audit()
+
+
+def _cijfers_uit(model: disclosure.Model, ruw: RuweCijfers, k: int) -> Cijfers:
     shown = dict(model.published)
 
     def get(name: str) -> Cel:
@@ -192,21 +261,25 @@ def anonimiseer(ruw: RuweCijfers, k: int, *, eerder: Mapping[int, Cijfers] = {})
     )
 
 
-def _model(ruw: RuweCijfers, k: int) -> tuple[disclosure.Model, list[list[str]], list[str]]:
+def _model(
+    ruw: RuweCijfers, k: int, vast: frozenset[int]
+) -> tuple[disclosure.Model, list[list[str]], list[str]]:
     """The report as a disclosure model: its variables and constraints, the groups of figures
-    it shows (each table column, each headline figure), and the headline figures."""
+    it shows (each table column, each headline figure), and the headline figures. Years in
+    `vast` are shown as HR already has them: their figures are in the model, not in a group."""
     m = disclosure.Model(k=k)
     groepen: list[list[str]] = []
     kop: list[str] = []
     for year, n in ruw.nieuw.per_jaar.items():
         m.var(f"nieuw.{year}", n)
-        groepen.append([f"nieuw.{year}"])
-        kop.append(f"nieuw.{year}")
+        if year not in vast:
+            groepen.append([f"nieuw.{year}"])
+            kop.append(f"nieuw.{year}")
     tabellen = _tabellen(ruw)
     for year, pick in ((ruw.jaar, "dit_jaar"), (ruw.jaar - 1, "vorig_jaar")):
         nieuw = f"nieuw.{year}"
         m.var(nieuw, ruw.nieuw.per_jaar.get(year, 0))
-        klein = small_year(m.values[nieuw], k)
+        klein = small_year(m.values[nieuw], k) or year in vast
         kolommen = {}
         for key, _titel, choices, counts in tabellen:
             counts = getattr(counts, pick)
@@ -232,7 +305,8 @@ def _model(ruw: RuweCijfers, k: int) -> tuple[disclosure.Model, list[list[str]],
             _als_waar(m.order, name, gesprekken)
         m.var(f"overgenomen.{year}", getattr(ruw.overgenomen, pick))
         # Within/outside the remit is a breakdown too: a small year shows neither.
-        for name in (gesprekken, f"overgenomen.{year}", *(() if klein else (binnen, buiten))):
+        koppen = (gesprekken, f"overgenomen.{year}", *(() if klein else (binnen, buiten)))
+        for name in () if year in vast else koppen:
             groepen.append([name])
             kop.append(name)
         if not klein:
@@ -248,14 +322,32 @@ def _model(ruw: RuweCijfers, k: int) -> tuple[disclosure.Model, list[list[str]],
             f"afhandeling.{vorig}.totaal": 1,
         },
     )
+    # Still open at the end of the year: not printed, but it follows from the figures
+    # (carried over + new − closed), and it is next year's "carried over".
+    y = ruw.jaar
+    open_aan_het_eind = (
+        m.values[f"overgenomen.{y}"] + m.values[f"nieuw.{y}"] - m.values[f"afhandeling.{y}.totaal"]
+    )
+    if open_aan_het_eind >= 0:
+        m.var(f"overgenomen.{y + 1}", open_aan_het_eind)
+        m.equal(
+            {
+                f"overgenomen.{y + 1}": 1,
+                f"overgenomen.{y}": -1,
+                f"nieuw.{y}": -1,
+                f"afhandeling.{y}.totaal": 1,
+            }
+        )
     return m, groepen, kop
 
 
-def _zeros_of_hidden_totals(model: disclosure.Model, ruw: RuweCijfers) -> None:
+def _zeros_of_hidden_totals(
+    model: disclosure.Model, ruw: RuweCijfers, vast: frozenset[int]
+) -> None:
     """Where a table's total is not shown as a number, its zeros are hidden too: zeros next to
     a hidden total say which rows the few cases are in. Hiding more never narrows a range,
-    so the audit still holds."""
-    for year in (ruw.jaar, ruw.jaar - 1):
+    so the audit still holds. (A year HR already has is shown as it was published.)"""
+    for year in {ruw.jaar, ruw.jaar - 1} - vast:
         columns = [(f"nieuw.{year}", [f"kwartaal.{year}.{q}" for q in (1, 2, 3, 4)])]
         for key, _titel, choices, _counts in _tabellen(ruw):
             total = f"nieuw.{year}" if key in PARTITIES else f"{key}.{year}.totaal"
@@ -264,46 +356,208 @@ def _zeros_of_hidden_totals(model: disclosure.Model, ruw: RuweCijfers) -> None:
             if isinstance(model.published.get(total), int):
                 continue
             for name in names:
-                if model.published.get(name) == 0 and name not in model.earlier:
+                if model.published.get(name) == 0:
                     model.published[name] = disclosure.HIDDEN
 
 
-def _wat_hr_al_heeft(model: disclosure.Model, cijfers: Cijfers) -> None:
-    """Put what an earlier publication showed into the model as published. A figure whose
-    true value has changed since (a case registered late) is left out: what HR has describes
-    the data of then, and cannot pin down the data of now."""
-    y, k = cijfers.jaar, cijfers.k
-    kern = cijfers.kern
-    shown = {
-        f"nieuw.{y}": kern.nieuw.dit_jaar,
-        f"nieuw.{y - 1}": kern.nieuw.vorig_jaar,
-        f"binnen.{y}": kern.binnen_taak.dit_jaar,
-        f"categorie.{y}.{Categorie.BUITEN_TAAKGEBIED}": kern.buiten_taak.dit_jaar,
-        f"gesprekken.{y}": kern.gesprekken.dit_jaar,
-        f"overgenomen.{y}": kern.overgenomen.dit_jaar,
-    }
-    quarters = enumerate(cijfers.kwartalen.dit_jaar, start=1)
-    shown |= {f"kwartaal.{y}.{q}": v for q, v in quarters}
-    shown |= {f"nieuw.{t.jaar}": t.nieuw for t in cijfers.trend}
-    for tabel in cijfers.tabellen:
-        shown |= {f"{tabel.key}.{y}.{r.code}": r.dit_jaar for r in tabel.rijen}
-        if tabel.key not in PARTITIES:
-            shown[f"{tabel.key}.{y}.totaal"] = tabel.totaal.dit_jaar
-    for name, cel in shown.items():
-        if name not in model.values or name in model.published or cel == NIET:
+def _wat_hr_al_heeft_alles(
+    model: disclosure.Model, _ruw: RuweCijfers, eerder: Sequence[Uitgave]
+) -> None:
+    for uitgave in eerder:
+        _wat_hr_al_heeft(model, uitgave)
+
+
+def _wat_hr_al_heeft(model: disclosure.Model, uitgave: Uitgave) -> None:
+    """Put a version HR received into the model as a copy of its own model: every count as it
+    was then ("name@2024v1", with the true value of then and the k it was published with), the
+    same constraints among them, and what it showed published on them.
+
+    Each copy is tied to today's count of the same name by what HR is taken to know of the
+    change since: whether it went up, went down or stayed the same (a late registration only
+    adds; a correction may move a case). An unchanged count is the same number in both, so a
+    figure hidden in one version and shown in another is shown. A version from before the true
+    values were kept is taken to describe today's data where its cells still fit it."""
+    if uitgave.waarden is None:
+        waarden = {n: v for n, v in model.values.items() if "@" not in n}
+    else:
+        waarden = dict(uitgave.waarden)
+    tag = uitgave.label
+    toen, _groepen, _kop = _model(
+        _ruw_uit_waarden(uitgave.cijfers.jaar, waarden), model.k, frozenset()
+    )
+    for name, value in toen.values.items():
+        model.var(f"{name}@{tag}", value, k=uitgave.cijfers.k)
+        model.earlier.add(f"{name}@{tag}")
+    for terms, sense, rhs in toen.constraints:
+        model.constraints.append(({f"{n}@{tag}": c for n, c in terms.items()}, sense, rhs))
+    for name, cel in _cellen(uitgave.cijfers).items():
+        shown, cel_k = _lees(cel, uitgave.cijfers.k)
+        alias = f"{name}@{tag}"
+        if shown is None or alias not in model.values:
             continue
-        if isinstance(cel, int):
-            value, cel_k = cel, k
-        elif cel.startswith("<"):
-            value, cel_k = disclosure.BELOW, int(cel[1:].strip())
-        elif cel == SECONDARY:
-            value, cel_k = disclosure.HIDDEN, k
+        then = model.values[alias]
+        if not _admits(shown, then, cel_k):
+            # A copy of an older publication (a previous-year column) describes the data of
+            # before, which that publication's own copy in the model carries; for a version
+            # without kept values, a cell that no longer fits today's data.
+            continue
+        model.ks[alias] = cel_k
+        model.published[alias] = shown
+    for name, then in toen.values.items():
+        if name not in model.values:
+            continue
+        now = model.values[name]
+        terms = {f"{name}@{tag}": 1, name: -1}
+        if then == now:
+            model.equal(terms)
+        elif then < now:
+            model.at_most(terms)
         else:
-            continue
-        if _admits(value, model.values[name], cel_k):
-            model.ks[name] = cel_k
-            model.published[name] = value
-            model.earlier.add(name)
+            model.at_least(terms)
+
+
+def _ruw_uit_waarden(jaar: int, w: Mapping[str, int]) -> RuweCijfers:
+    """The true counts of a report rebuilt from its model's values (ware_waarden)."""
+    jaren = (jaar, jaar - 1)
+
+    def telling(key: str, y: int) -> Telling:
+        prefix = f"{key}.{y}."
+        return {
+            n[len(prefix) :]: v
+            for n, v in w.items()
+            if n.startswith(prefix) and n != f"{prefix}totaal"
+        }
+
+    def twee(f) -> Jaren:
+        return Jaren(*(f(y) for y in jaren))
+
+    trend = sorted(int(n.split(".")[1]) for n in w if n.startswith("nieuw."))
+    return RuweCijfers(
+        organisatie="",
+        jaar=jaar,
+        nieuw=NieuweMeldingen(
+            per_jaar={y: w[f"nieuw.{y}"] for y in trend},
+            per_kwartaal=twee(lambda y: {q: w.get(f"kwartaal.{y}.{q}", 0) for q in (1, 2, 3, 4)}),
+            kanaal=twee(lambda y: telling("kanaal", y)),
+            relatie=twee(lambda y: telling("relatie", y)),
+            melder_rol=twee(lambda y: telling("melder_rol", y)),
+        ),
+        categorieen=twee(lambda y: telling("categorie", y)),
+        interventies=twee(lambda y: telling("interventie", y)),
+        gesprekken=Gesprekken(
+            aantal=twee(lambda y: w.get(f"gesprekken.{y}", 0)), minuten=Jaren(0, 0)
+        ),
+        afhandelingen=twee(lambda y: telling("afhandeling", y)),
+        overgenomen=twee(lambda y: w.get(f"overgenomen.{y}", 0)),
+        activiteiten={},
+        signalen=SignaalTelling(gevraagd=0, ongevraagd=0, opgenomen=()),
+    )
+
+
+def _cellen(cijfers: Cijfers, *, zonder: frozenset[int] = frozenset()) -> dict[str, Cel]:
+    """Every count a report shows, by the model's names, both columns and the trend (without
+    the years in `zonder`)."""
+    y = cijfers.jaar
+    kern = cijfers.kern
+    out: dict[str, Cel] = {f"nieuw.{t.jaar}": t.nieuw for t in cijfers.trend}
+    for year, pick in ((y, "dit_jaar"), (y - 1, "vorig_jaar")):
+        out |= {
+            f"nieuw.{year}": getattr(kern.nieuw, pick),
+            f"binnen.{year}": getattr(kern.binnen_taak, pick),
+            f"categorie.{year}.{Categorie.BUITEN_TAAKGEBIED}": getattr(kern.buiten_taak, pick),
+            f"gesprekken.{year}": getattr(kern.gesprekken, pick),
+            f"overgenomen.{year}": getattr(kern.overgenomen, pick),
+        }
+        quarters = enumerate(getattr(cijfers.kwartalen, pick), start=1)
+        out |= {f"kwartaal.{year}.{q}": v for q, v in quarters}
+        for tabel in cijfers.tabellen:
+            out |= {f"{tabel.key}.{year}.{r.code}": getattr(r, pick) for r in tabel.rijen}
+            if tabel.key not in PARTITIES:
+                out[f"{tabel.key}.{year}.totaal"] = getattr(tabel.totaal, pick)
+    return {
+        name: cel
+        for name, cel in out.items()
+        if int(name.split(".")[1] if not name.startswith("nieuw.") else name[6:]) not in zonder
+    }
+
+
+def _lees(cel: Cel, k: int) -> tuple[int | str | None, int]:
+    """A published cell as the model's published value and its k (None: not a count)."""
+    if isinstance(cel, bool) or not isinstance(cel, int | str):
+        return None, k
+    if isinstance(cel, int):
+        return cel, k
+    if cel.startswith("<"):
+        return disclosure.BELOW, int(cel[1:].strip())
+    if cel == SECONDARY:
+        return disclosure.HIDDEN, k
+    return None, k
+
+
+def _met_eerdere_publicaties(cijfers: Cijfers, vast: Mapping[int, Cijfers]) -> Cijfers:
+    """Every earlier year's value from the version of it HR has (`vast`, by year)."""
+    vorig = vast.get(cijfers.jaar - 1)
+    if vorig is not None:
+        cijfers = dataclasses.replace(
+            cijfers,
+            kern=_kern_van(cijfers.kern, vorig.kern),
+            kwartalen=Kwartalen(
+                dit_jaar=cijfers.kwartalen.dit_jaar, vorig_jaar=tuple(vorig.kwartalen.dit_jaar)
+            ),
+            tabellen=tuple(_tabel_van(t, vorig) for t in cijfers.tabellen),
+        )
+    nieuw = {
+        t.jaar: (vast[t.jaar].kern.nieuw.dit_jaar if t.jaar in vast else t.nieuw)
+        for t in cijfers.trend
+    }
+    # The report's own year and the year before as in the key figures.
+    nieuw[cijfers.jaar] = cijfers.kern.nieuw.dit_jaar
+    if cijfers.jaar - 1 in nieuw:
+        nieuw[cijfers.jaar - 1] = cijfers.kern.nieuw.vorig_jaar
+    jaren_trend = [t.jaar for t in cijfers.trend]
+    trend = tuple(
+        TrendJaar(
+            jaar=year,
+            nieuw=nieuw[year],
+            verschil=change(nieuw[year], nieuw[jaren_trend[i - 1]]) if i else "",
+        )
+        for i, year in enumerate(jaren_trend)
+    )
+    return dataclasses.replace(cijfers, trend=trend)
+
+
+def _vergelijking(nu: Vergelijking, vorig_jaar: Cel) -> Vergelijking:
+    return Vergelijking(nu.dit_jaar, vorig_jaar, change(nu.dit_jaar, vorig_jaar))
+
+
+def _kern_van(kern: Kern, vorig: Kern) -> Kern:
+    def paar(nu: Paar, toen: Paar) -> Paar:
+        return Paar(nu.dit_jaar, toen.dit_jaar)
+
+    return dataclasses.replace(
+        kern,
+        nieuw=_vergelijking(kern.nieuw, vorig.nieuw.dit_jaar),
+        binnen_taak=paar(kern.binnen_taak, vorig.binnen_taak),
+        buiten_taak=paar(kern.buiten_taak, vorig.buiten_taak),
+        gesprekken=paar(kern.gesprekken, vorig.gesprekken),
+        uren=paar(kern.uren, vorig.uren),
+        overgenomen=paar(kern.overgenomen, vorig.overgenomen),
+    )
+
+
+def _tabel_van(tabel: Tabel, vorig: Cijfers) -> Tabel:
+    toen = next((t for t in vorig.tabellen if t.key == tabel.key), None)
+    cellen = {r.code: r.dit_jaar for r in toen.rijen} if toen is not None else {}
+    totaal = toen.totaal.dit_jaar if toen is not None else NIET
+    rijen = tuple(
+        dataclasses.replace(
+            r,
+            vorig_jaar=(waarde := cellen.get(r.code, NIET)),
+            verschil=change(r.dit_jaar, waarde),
+        )
+        for r in tabel.rijen
+    )
+    return dataclasses.replace(tabel, rijen=rijen, totaal=_vergelijking(tabel.totaal, totaal))
 
 
 def _admits(shown, value: int, k: int) -> bool:

@@ -52,11 +52,13 @@ def _ceiling(values: Iterable[int]) -> int:
 class Leak:
     name: str
     value: int
-    low: int
-    high: int
+    low: int | None  # None: not computed (audit(first=True))
+    high: int | None
     k: int
 
     def __str__(self) -> str:
+        if self.low is None:
+            return f"{self.name} can be narrowed down (below {self.k})"
         if self.low == self.high:
             return f"{self.name} can be worked out exactly ({self.low})"
         return f"{self.name} can be narrowed to {self.low}–{self.high} (below {self.k})"
@@ -187,6 +189,9 @@ class Model:
                 break
         leaks = []
         for name in sorted(suspects):
+            if first:  # the publisher only needs to know which; two solves less per round
+                leaks.append(Leak(name, self.values[name], None, None, self.ks[name]))
+                continue
             program = program or _Program(self)
             low, high = program.range(name)
             leaks.append(Leak(name, self.values[name], low, high, self.ks[name]))

@@ -96,6 +96,9 @@ class Signaal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     vastgelegd_op = models.DateTimeField(default=timezone.now, editable=False)
+    # When it was last saved with a change: the PDF reads an included signal's text when it
+    # is made, so a PDF made before that may print an old text (services.pdf_verouderd).
+    gewijzigd_op = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-datum", "-id"]
@@ -194,6 +197,10 @@ class Publicatie(models.Model):
     # The published figures (Cijfers.to_json()), and the threshold they were published with.
     cijfers = models.JSONField()
     k = models.PositiveSmallIntegerField()
+    # The true counts the figures were made from (anonimiteit.ware_waarden, as JSON), so that
+    # a later report or version can model exactly what changed since (encrypted: they hold
+    # the counts below k). Empty for versions published before they were kept.
+    waarden = encrypt(models.TextField(blank=True, default=""))
     inhoud = encrypt(models.BinaryField())
     grootte = models.PositiveIntegerField()
     toelichting = encrypt(models.TextField(_("what changed"), blank=True))

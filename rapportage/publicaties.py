@@ -9,7 +9,8 @@ lower k, changes nothing HR already had.
 
 from __future__ import annotations
 
-import dataclasses
+import json
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
@@ -17,14 +18,14 @@ from django.utils import translation
 
 from vpcase.accounts.models import Organisatie
 
-from . import aggregatie
-from .anonimiteit import anonimiseer, change
-from .cijfers import Cel, Cijfers, Kern, Kwartalen, Paar, Tabel, TrendJaar, Vergelijking
+from . import aggregatie, anonimiteit, disclosure
+from .anonimiteit import Uitgave
+from .cijfers import NIET, Cijfers, RuweCijfers
 from .models import Publicatie
 
 # An earlier year's cell that its publication did not have (a row that report did not show):
 # not a number, and not "•" either, which a reader takes as "k or more".
-NIET_GEPUBLICEERD = "–"
+NIET_GEPUBLICEERD = NIET
 
 
 def huidige(qs: QuerySet[Publicatie] | None = None) -> QuerySet[Publicatie]:
@@ -47,8 +48,31 @@ def huidige_van(organisatie: Organisatie, jaar: int) -> Publicatie | None:
     )
 
 
+def uitgaven(organisatie: Organisatie, jaar: int) -> list[Uitgave]:
+    """Every version HR ever received of this organisation's reports that a report of `jaar`
+    can be tied to: the trend years, this year's earlier versions and any later year's,
+    withdrawn versions included."""
+    rows = (
+        Publicatie.objects.filter(
+            jaarverslag__organisatie=organisatie,
+            jaarverslag__jaar__gte=jaar - aggregatie.TREND_YEARS + 1,
+        )
+        .defer("inhoud")
+        .order_by("jaarverslag__jaar", "versie")
+    )
+    return [
+        Uitgave(
+            cijfers=Cijfers.from_json(p.cijfers),
+            versie=p.versie,
+            ingetrokken=p.ingetrokken_op is not None,
+            waarden=json.loads(p.waarden) if p.waarden else None,
+        )
+        for p in rows
+    ]
+
+
 def gepubliceerde_cijfers(organisatie: Organisatie, jaren) -> dict[int, Cijfers]:
-    """The figures HR has for each of these years (years never published are absent)."""
+    """The figures HR has now for each of these years (years never published are absent)."""
     rows = (
         huidige()
         .filter(jaarverslag__organisatie=organisatie, jaarverslag__jaar__in=list(jaren))
@@ -57,85 +81,42 @@ def gepubliceerde_cijfers(organisatie: Organisatie, jaren) -> dict[int, Cijfers]
     return {jaar: Cijfers.from_json(data) for jaar, data in rows}
 
 
+@dataclass(frozen=True)
+class Stand:
+    """What a build of a report would be now: the figures, the true counts they come from,
+    and what HR already has."""
+
+    cijfers: Cijfers
+    ruw: RuweCijfers
+    eerder: list[Uitgave]
+
+    def controleer(self, cijfers: Cijfers) -> list[disclosure.Leak]:
+        return anonimiteit.controleer(cijfers, self.ruw, eerder=self.eerder)
+
+    @property
+    def waarden_json(self) -> str:
+        return json.dumps(anonimiteit.ware_waarden(self.ruw), sort_keys=True)
+
+
+def stand(organisatie: Organisatie, jaar: int) -> Stand:
+    """The figures of a build: this year's from today's data, earlier years as HR has them,
+    the suppression decided over everything HR has (anonimiteit.anonimiseer)."""
+    eerder = uitgaven(organisatie, jaar)
+    ruw = aggregatie.tel(organisatie, jaar)
+    cijfers = anonimiteit.anonimiseer(ruw, aggregatie.drempel(organisatie), eerder=eerder)
+    return Stand(cijfers=cijfers, ruw=ruw, eerder=eerder)
+
+
+def stand_in_taal(organisatie: Organisatie, jaar: int) -> Stand:
+    """stand(), in the language builds use (the labels in the figures are in it)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return stand(organisatie, jaar)
+
+
 def verzamel(organisatie: Organisatie, jaar: int) -> Cijfers:
-    """The figures of a build: this year's from today's data, earlier years from what HR has.
-    The suppression knows what HR has, so that nothing shown now narrows it."""
-    eerder = gepubliceerde_cijfers(organisatie, range(jaar - aggregatie.TREND_YEARS + 1, jaar))
-    cijfers = anonimiseer(
-        aggregatie.tel(organisatie, jaar), aggregatie.drempel(organisatie), eerder=eerder
-    )
-    return met_eerdere_publicaties(cijfers, organisatie)
+    return stand(organisatie, jaar).cijfers
 
 
 def actuele_cijfers_json(organisatie: Organisatie, jaar: int) -> dict:
     """The figures a build would store now, in the language builds use (labels included)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return verzamel(organisatie, jaar).to_json()
-
-
-def met_eerdere_publicaties(cijfers: Cijfers, organisatie: Organisatie) -> Cijfers:
-    """Apply after anonimiteit.anonimiseer(): every earlier year's value from its publication."""
-    jaren = {cijfers.jaar - 1} | {t.jaar for t in cijfers.trend if t.jaar < cijfers.jaar}
-    eerder = gepubliceerde_cijfers(organisatie, jaren)
-    vorig = eerder.get(cijfers.jaar - 1)
-    if vorig is not None:
-        cijfers = dataclasses.replace(
-            cijfers,
-            kern=_kern(cijfers.kern, vorig.kern),
-            kwartalen=Kwartalen(
-                dit_jaar=cijfers.kwartalen.dit_jaar, vorig_jaar=tuple(vorig.kwartalen.dit_jaar)
-            ),
-            tabellen=tuple(_tabel(t, vorig) for t in cijfers.tabellen),
-        )
-    nieuw = {
-        t.jaar: (eerder[t.jaar].kern.nieuw.dit_jaar if t.jaar in eerder else t.nieuw)
-        for t in cijfers.trend
-    }
-    # The report's own year and the year before as in the key figures.
-    nieuw[cijfers.jaar] = cijfers.kern.nieuw.dit_jaar
-    if cijfers.jaar - 1 in nieuw:
-        nieuw[cijfers.jaar - 1] = cijfers.kern.nieuw.vorig_jaar
-    jaren_trend = [t.jaar for t in cijfers.trend]
-    trend = tuple(
-        TrendJaar(
-            jaar=year,
-            nieuw=nieuw[year],
-            verschil=change(nieuw[year], nieuw[jaren_trend[i - 1]]) if i else "",
-        )
-        for i, year in enumerate(jaren_trend)
-    )
-    return dataclasses.replace(cijfers, trend=trend)
-
-
-def _vergelijking(nu: Vergelijking, vorig_jaar: Cel) -> Vergelijking:
-    return Vergelijking(nu.dit_jaar, vorig_jaar, change(nu.dit_jaar, vorig_jaar))
-
-
-def _kern(kern: Kern, vorig: Kern) -> Kern:
-    def paar(nu: Paar, toen: Paar) -> Paar:
-        return Paar(nu.dit_jaar, toen.dit_jaar)
-
-    return dataclasses.replace(
-        kern,
-        nieuw=_vergelijking(kern.nieuw, vorig.nieuw.dit_jaar),
-        binnen_taak=paar(kern.binnen_taak, vorig.binnen_taak),
-        buiten_taak=paar(kern.buiten_taak, vorig.buiten_taak),
-        gesprekken=paar(kern.gesprekken, vorig.gesprekken),
-        uren=paar(kern.uren, vorig.uren),
-        overgenomen=paar(kern.overgenomen, vorig.overgenomen),
-    )
-
-
-def _tabel(tabel: Tabel, vorig: Cijfers) -> Tabel:
-    toen = next((t for t in vorig.tabellen if t.key == tabel.key), None)
-    cellen = {r.code: r.dit_jaar for r in toen.rijen} if toen is not None else {}
-    totaal = toen.totaal.dit_jaar if toen is not None else NIET_GEPUBLICEERD
-    rijen = tuple(
-        dataclasses.replace(
-            r,
-            vorig_jaar=(waarde := cellen.get(r.code, NIET_GEPUBLICEERD)),
-            verschil=change(r.dit_jaar, waarde),
-        )
-        for r in tabel.rijen
-    )
-    return dataclasses.replace(tabel, rijen=rijen, totaal=_vergelijking(tabel.totaal, totaal))
+    return stand_in_taal(organisatie, jaar).cijfers.to_json()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -19,8 +19,9 @@ from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log
 from vpcase.pdf import render_pdf
 
-from . import document, publicaties
-from .models import BUILDING, Jaarverslag, JaarverslagPdf, Publicatie, RapportStatus
+from . import document, publicaties, uitleg
+from .cijfers import Cijfers
+from .models import BUILDING, Jaarverslag, JaarverslagPdf, Publicatie, RapportStatus, Signaal
 
 logger = logging.getLogger(__name__)
 
@@ -209,13 +210,32 @@ class ToelichtingVereist(PublicerenGeweigerd):
     pass
 
 
-def pdf_verouderd(verslag: Jaarverslag) -> list[str]:
-    """Why the last build no longer shows what a build now would (empty: it is current)."""
+class AuditMislukt(PdfVerouderd):
+    """The exact attacker could narrow a small count down from these figures together with
+    everything HR already has. `lekken`: what it found."""
+
+    def __init__(self, redenen: list[str], lekken: list):
+        super().__init__(redenen)
+        self.lekken = lekken
+
+
+def pdf_verouderd(verslag: Jaarverslag, stand: publicaties.Stand | None = None) -> list[str]:
+    """Why the last build no longer shows what a build now would (empty: it is current).
+    `stand`: the figures a build would have now, when the caller has them already."""
     redenen = []
     gebouwd = verslag.bouw_gestart_op
     if verslag.tekst_gewijzigd_op and (gebouwd is None or verslag.tekst_gewijzigd_op >= gebouwd):
         redenen.append(gettext("The text was saved after the PDF was made."))
-    if publicaties.actuele_cijfers_json(verslag.organisatie, verslag.jaar) != verslag.cijfers:
+    if _signaal_gewijzigd(verslag):
+        redenen.append(
+            gettext(
+                "A signal in the report was changed, included or left out after the PDF was "
+                "made: the PDF prints the signal texts as they were then."
+            )
+        )
+    if stand is None:
+        stand = publicaties.stand_in_taal(verslag.organisatie, verslag.jaar)
+    if stand.cijfers.to_json() != verslag.cijfers:
         redenen.append(
             gettext(
                 "The figures changed after the PDF was made (a case, activity or signal, or a "
@@ -223,6 +243,25 @@ def pdf_verouderd(verslag: Jaarverslag) -> list[str]:
             )
         )
     return redenen
+
+
+def _signaal_gewijzigd(verslag: Jaarverslag) -> bool:
+    """Was a signal whose text the PDF prints (or printed) saved with a change since the build
+    started? The build reads the texts when it renders (document._signalen_met_tekst), so the
+    figures alone do not notice an edited text."""
+    gebouwd = verslag.bouw_gestart_op
+    gewijzigd = Signaal.objects.filter(
+        organisatie_id=verslag.organisatie_id, gewijzigd_op__isnull=False
+    )
+    if gebouwd is not None:
+        gewijzigd = gewijzigd.filter(gewijzigd_op__gte=gebouwd)
+    # Included now (aggregatie._signalen), or in the built figures (left out since, or moved
+    # to another year).
+    items = (verslag.cijfers or {}).get("signalen", {}).get("items", [])
+    gebouwde_ids = [item["id"] for item in items if item.get("id") is not None]
+    return gewijzigd.filter(
+        Q(in_jaarverslag=True, datum__year=verslag.jaar) | Q(pk__in=gebouwde_ids)
+    ).exists()
 
 
 def jaar_loopt_nog(verslag: Jaarverslag) -> bool:
@@ -237,9 +276,17 @@ def jaarverslag_publish(*, user: User, verslag: Jaarverslag, toelichting: str = 
     )
     if verslag.status != RapportStatus.KLAAR:
         raise PublicerenGeweigerd("Only a finished report can be published.")
-    redenen = pdf_verouderd(verslag)
+    stand = publicaties.stand_in_taal(verslag.organisatie, verslag.jaar)
+    redenen = pdf_verouderd(verslag, stand)
     if redenen:
         raise PdfVerouderd(redenen)
+    # The audit, apart from the suppression that made the figures: these figures as printed,
+    # with every version HR ever received, against the exact attacker.
+    cijfers = Cijfers.from_json(verslag.cijfers)
+    lekken = stand.controleer(cijfers)
+    if lekken:
+        logger.error("annual report %s: audit before publication failed", verslag.pk)
+        raise AuditMislukt(uitleg.waarom_niet(lekken, cijfers), lekken)
     versie = verslag.volgende_versie
     toelichting = toelichting.strip()
     if versie > 1 and not toelichting:
@@ -252,7 +299,8 @@ def jaarverslag_publish(*, user: User, verslag: Jaarverslag, toelichting: str = 
         jaarverslag=verslag,
         versie=versie,
         cijfers=verslag.cijfers,
-        k=verslag.cijfers.get("k") or max(3, verslag.organisatie.anonymity_threshold),
+        k=cijfers.k,
+        waarden=stand.waarden_json,
         inhoud=pdf,
         grootte=len(pdf),
         toelichting=toelichting if versie > 1 else "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -56,9 +57,17 @@ def _edit(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             obj = obj or model(vastgelegd_door=request.user)
+            changed = (
+                obj.pk is None
+                or obj.organisatie_id != data["organisatie"].pk
+                or any(getattr(obj, name) != data[name] for name in fields)
+            )
             obj.organisatie = data["organisatie"]
             for name in fields:
                 setattr(obj, name, data[name])
+            if isinstance(obj, Signaal) and changed:
+                # A PDF made before this may print the old text: see services.pdf_verouderd.
+                obj.gewijzigd_op = timezone.now()
             obj.save()
             audit_log(action=action, actor=request.user, target=obj, organisatie=obj.organisatie)
             messages.success(request, _("Saved."))

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from vpcase.accounts.decorators import confidant_required
 
-from .. import publicaties, selectors, services
+from .. import publicaties, selectors, services, tekstcontrole, uitleg
 from ..cijfers import Cijfers
 from ..forms import IntrekkenForm, KiesVerslagForm, PublicerenForm, VerslagTekstForm
 from ..models import Jaarverslag, RapportStatus
@@ -66,11 +66,13 @@ def verslag_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
         status = 400
     else:
         status = 200
+    cijfers = publicaties.verzamel(verslag.organisatie, verslag.jaar)
     context = {
         "verslag": verslag,
         "form": form,
-        "cijfers": publicaties.verzamel(verslag.organisatie, verslag.jaar),
+        "cijfers": cijfers,
         "publicatie": selectors.huidige_publicatie(verslag=verslag),
+        "waarschuwingen": tekstcontrole.voor_verslag(verslag, cijfers),
     }
     return render(request, "rapportage/verslag.html", context, status=status)
 
@@ -133,6 +135,7 @@ def publish_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
     versie = verslag.volgende_versie
     form = PublicerenForm(request.POST if request.method == "POST" else None, herziening=versie > 1)
     verouderd = services.pdf_verouderd(verslag)
+    audit: list[str] = []
     status = 200
     if request.method == "POST":
         if verouderd:
@@ -144,6 +147,8 @@ def publish_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
                     verslag=verslag,
                     toelichting=form.cleaned_data.get("toelichting", ""),
                 )
+            except services.AuditMislukt as error:
+                audit, status = error.redenen, 409
             except services.PdfVerouderd as error:
                 verouderd, status = error.redenen, 409
             except services.PublicerenGeweigerd:
@@ -156,13 +161,17 @@ def publish_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
                 return redirect("rapportage:verslag", slug=slug, jaar=jaar)
         else:
             status = 400
+    cijfers = Cijfers.from_json(verslag.cijfers)
     context = {
         "verslag": verslag,
         "klaar": True,
         "form": form,
         "versie": versie,
-        "cijfers": Cijfers.from_json(verslag.cijfers),
+        "cijfers": cijfers,
+        "in_plaats_daarvan": uitleg.wat_de_lezer_ziet(cijfers),
         "verouderd": verouderd,
+        "audit": audit,
+        "waarschuwingen": tekstcontrole.voor_verslag(verslag, verslag.cijfers),
         "jaar_loopt_nog": services.jaar_loopt_nog(verslag),
         "huidige": selectors.huidige_publicatie(verslag=verslag),
     }

@@ -10,26 +10,30 @@ published. No count from 1 to k−1 may be pinned down, nor narrowed below what 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import seed as seed_of
 from hypothesis import strategies as st
 
-from rapportage.anonimiteit import anonimiseer
+from rapportage.anonimiteit import Uitgave, anonimiseer, ware_waarden
 from rapportage.cijfers import (
+    Cijfers,
     Gesprekken,
     Jaren,
     NieuweMeldingen,
     RuweCijfers,
     SignaalTelling,
 )
-from tests.rapportage.attacker import attack
+from tests.rapportage.attacker import admits, attack, interval, members
 
 YEAR = 2025
-YEARS = (YEAR - 2, YEAR - 1, YEAR)
 CATEGORIES = ["pesten", "werkdruk", "discriminatie", "buiten_taakgebied"]
 INTERVENTIONS = ["luisterend_oor", "formele_klacht", "verwijzing_bedrijfsarts"]
 OUTCOMES = ["geholpen", "formele_klacht", "geen_vervolg"]
@@ -49,9 +53,9 @@ class Case:
 
 
 @st.composite
-def cases(draw, year: int, most: int):
+def cases(draw, year: int, most: int, least: int = 0):
     out = []
-    for _ in range(draw(st.integers(0, most))):
+    for _ in range(draw(st.integers(least, most))):
         opened = date(year, draw(st.integers(1, 12)), 1)
         closed_year = draw(st.sampled_from([None, *range(year, YEAR + 1)]))
         out.append(
@@ -85,7 +89,7 @@ def organisations(draw):
     return k, all_cases
 
 
-def raw(all_cases: list[Case]) -> RuweCijfers:
+def raw(all_cases: list[Case], year: int = YEAR) -> RuweCijfers:
     def opened_in(y):
         return [c for c in all_cases if c.opened.year == y]
 
@@ -93,16 +97,16 @@ def raw(all_cases: list[Case]) -> RuweCijfers:
         return Counter(getattr(c, field) for c in opened_in(y))
 
     def two(f):
-        return Jaren(f(YEAR), f(YEAR - 1))
+        return Jaren(f(year), f(year - 1))
 
     def open_on(day):
         return sum(1 for c in all_cases if c.opened < day and (c.closed is None or c.closed >= day))
 
     return RuweCijfers(
         organisatie="Test",
-        jaar=YEAR,
+        jaar=year,
         nieuw=NieuweMeldingen(
-            per_jaar={y: len(opened_in(y)) for y in YEARS},
+            per_jaar={y: len(opened_in(y)) for y in (year - 2, year - 1, year)},
             per_kwartaal=two(
                 lambda y: Counter((c.opened.month - 1) // 3 + 1 for c in opened_in(y))
             ),
@@ -129,7 +133,7 @@ def raw(all_cases: list[Case]) -> RuweCijfers:
 def truths(ruw: RuweCijfers) -> dict[str, int]:
     """The true count behind every name the attacker uses."""
     out = {f"nieuw.{y}": n for y, n in ruw.nieuw.per_jaar.items()}
-    for y, pick in ((YEAR, "dit_jaar"), (YEAR - 1, "vorig_jaar")):
+    for y, pick in ((ruw.jaar, "dit_jaar"), (ruw.jaar - 1, "vorig_jaar")):
         for key, counts, codes in (
             ("relatie", ruw.nieuw.relatie, ["collega", "leidinggevende", "klant_derde"]),
             ("melder_rol", ruw.nieuw.melder_rol, ["medewerker", "stagiair"]),
@@ -168,36 +172,40 @@ def test_the_attacker_pins_no_small_count(organisation):
             assert low <= 1 and high >= k - 1, (name, value, (low, high), published)
 
 
+# --- Everything HR received: last year's report, a correction of it, this year's report ------
+
+
+@dataclass(frozen=True)
+class History:
+    k_then: int  # last year's report
+    k_fix: int  # its correction (the same or lower)
+    k_now: int  # this year's report (the same or lower still)
+    all_cases: list[Case]
+    late: frozenset[int]  # last year's cases registered only after its report
+    correction: bool  # last year's report withdrawn and published again with the late ones
+
+
 @st.composite
-def two_publications(draw):
-    """Last year's report as HR got it (some of last year's cases registered only later, k
-    maybe higher then), and this year's report built on it."""
+def histories(draw):
     k_then = draw(st.sampled_from([3, 5]))
-    k_now = draw(st.sampled_from([k for k in (3, 5) if k <= k_then]))
-    all_cases = draw(cases(YEAR - 2, 6)) + draw(cases(YEAR - 1, 14)) + draw(cases(YEAR, 20))
-    late = draw(st.sets(st.integers(0, len(all_cases) - 1), max_size=2)) if all_cases else set()
-    return k_then, k_now, all_cases, late
+    k_fix = draw(st.sampled_from([k for k in (3, 5) if k <= k_then]))
+    k_now = draw(st.sampled_from([k for k in (3, 5) if k <= k_fix]))
+    all_cases = (
+        draw(cases(YEAR - 2, 6))
+        + draw(cases(YEAR - 1, 20, least=1))
+        + draw(cases(YEAR, 20, least=1))
+    )
+    last_year = [i for i, c in enumerate(all_cases) if c.opened.year == YEAR - 1]
+    late = draw(st.sets(st.sampled_from(last_year), max_size=3))
+    return History(k_then, k_fix, k_now, all_cases, frozenset(late), draw(st.booleans()))
 
 
-def shift(all_cases: list[Case], years: int) -> list[Case]:
-    """The same cases a number of years later: last year's report made with this test's
-    helpers, which count for YEAR."""
-    return [
-        dataclasses.replace(
-            c,
-            opened=c.opened.replace(year=c.opened.year + years),
-            closed=c.closed.replace(year=c.closed.year + years) if c.closed else None,
-        )
-        for c in all_cases
-    ]
-
-
-def as_known_then(all_cases: list[Case], late: set[int]) -> list[Case]:
-    """What the data said early last year: no case opened later, no closing after last year,
-    and the late registrations missing."""
+def known_early(h: History, *, with_late: bool) -> list[Case]:
+    """The data in early YEAR, when last year's report (or its correction) was made: nothing
+    opened or closed in YEAR, and the late registrations missing (unless `with_late`)."""
     out = []
-    for i, c in enumerate(all_cases):
-        if c.opened.year >= YEAR or (i in late and c.opened.year == YEAR - 1):
+    for i, c in enumerate(h.all_cases):
+        if c.opened.year >= YEAR or (i in h.late and not with_late):
             continue
         if c.closed and c.closed.year >= YEAR:
             c = dataclasses.replace(c, closed=None, outcome="")
@@ -205,41 +213,153 @@ def as_known_then(all_cases: list[Case], late: set[int]) -> list[Case]:
     return out
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(two_publications())
-def test_this_year_adds_nothing_that_pins_a_count_with_last_years_report(example):
-    k_then, k_now, all_cases, late = example
-    # Last year's report, counted as of then (shifted so that the helpers count YEAR - 1).
-    then_published = anonimiseer(raw(shift(as_known_then(all_cases, late), 1)), k_then)
-    then_published = dataclasses.replace(
-        then_published,
-        jaar=YEAR - 1,
-        trend=tuple(dataclasses.replace(t, jaar=t.jaar - 1) for t in then_published.trend),
+@dataclass
+class Received:
+    """One publication HR got, and the true counts it was made from."""
+
+    cijfers: Cijfers
+    truth: dict[str, int]
+
+
+def publish_history(h: History) -> list[Received]:
+    """Run the production suppression as the app does: last year's report, maybe withdrawn and
+    corrected, then this year's report on top of everything HR received."""
+    received: list[Received] = []
+    eerder: list[Uitgave] = []
+
+    def publish(ruw, k, versie=1):
+        cijfers = anonimiseer(ruw, k, eerder=eerder)
+        eerder.append(Uitgave(cijfers, versie=versie, waarden=ware_waarden(ruw)))
+        received.append(Received(cijfers, truths(ruw)))
+
+    publish(raw(known_early(h, with_late=False), YEAR - 1), h.k_then)
+    if h.correction:
+        eerder[-1] = dataclasses.replace(eerder[-1], ingetrokken=True)
+        publish(raw(known_early(h, with_late=True), YEAR - 1), h.k_fix, versie=2)
+    publish(raw(h.all_cases), h.k_now)
+    return received
+
+
+def named_cells(report: dict) -> dict[str, list]:
+    """Where each count sits in a stored report: name -> [container, key] pairs."""
+    year = report["jaar"]
+    out: dict[str, list] = {}
+
+    def at(name, container, key):
+        out.setdefault(name, []).append((container, key))
+
+    for y, col in ((year, "dit_jaar"), (year - 1, "vorig_jaar")):
+        kern = report["kern"]
+        at(f"nieuw.{y}", kern["nieuw"], col)
+        at(f"binnen.{y}", kern["binnen_taak"], col)
+        at(f"categorie.{y}.buiten_taakgebied", kern["buiten_taak"], col)
+        at(f"gesprekken.{y}", kern["gesprekken"], col)
+        at(f"overgenomen.{y}", kern["overgenomen"], col)
+        for q, _v in enumerate(report["kwartalen"][col]):
+            at(f"kwartaal.{y}.{q + 1}", report["kwartalen"][col], q)
+        for table in report["tabellen"]:
+            for row in table["rijen"]:
+                at(f"{table['key']}.{y}.{row['code']}", row, col)
+            if table["key"] in ("relatie", "melder_rol", "kanaal"):
+                at(f"nieuw.{y}", table["totaal"], col)
+            else:
+                at(f"{table['key']}.{y}.totaal", table["totaal"], col)
+    for t in report["trend"]:
+        at(f"nieuw.{t['jaar']}", t, "nieuw")
+    return out
+
+
+def attack_everything(received: list[Received], bound: int) -> list[dict[str, int]]:
+    """What HR can work out from every publication together: the possible values (bitsets) of
+    every count of every publication, as it was when that one was made.
+
+    Each publication is attacked on its own (attacker.attack, exact for one report), and what
+    one says about a count is carried to the others through what HR is taken to know of the
+    change in between: whether the count went up, went down or stayed the same. This goes
+    round until nothing narrows any more. The last report's previous-year column is a copy of
+    last year's report as HR had it: it says nothing about today's counts of last year."""
+    everything = interval(0, bound)
+    last = received[-1].cijfers
+    copied = {last.jaar - 1}
+    sets = []
+    for r in received:
+        mine = {name: everything for name in r.truth}
+        for name, spots in named_cells(r.cijfers.to_json()).items():
+            if name not in mine:
+                continue
+            if r.cijfers is last and int(name.split(".")[1]) in copied:
+                continue
+            for container, key in spots:
+                mine[name] &= admits(container[key], bound, r.cijfers.k)
+        sets.append(mine)
+    changed = True
+    while changed:
+        changed = False
+        for r, mine in zip(received, sets, strict=True):
+            report = json.loads(json.dumps(r.cijfers.to_json()))
+            for name, spots in named_cells(report).items():
+                for container, key in spots:
+                    if name in mine:
+                        container[key] = {"mask": mine[name]}
+                    elif r.cijfers is last and int(name.split(".")[1]) in copied:
+                        container[key] = {"mask": everything}
+            for name, found in attack(report, bound, as_sets=True).items():
+                if name in mine and mine[name] & found != mine[name]:
+                    mine[name] &= found
+                    changed = True
+        for (r, a), (s, b) in itertools.combinations(zip(received, sets, strict=True), 2):
+            for name in a.keys() & b.keys():
+                before = (a[name], b[name])
+                if r.truth[name] == s.truth[name]:
+                    a[name] = b[name] = a[name] & b[name]
+                elif r.truth[name] < s.truth[name]:
+                    a[name] &= down(b[name], bound)
+                    b[name] &= up(a[name], bound)
+                else:
+                    a[name] &= up(b[name], bound)
+                    b[name] &= down(a[name], bound)
+                changed |= before != (a[name], b[name])
+    return sets
+
+
+def up(mask: int, bound: int) -> int:
+    return interval(min(members(mask)), bound) if mask else 0
+
+
+def down(mask: int, bound: int) -> int:
+    return interval(0, max(members(mask))) if mask else 0
+
+
+# `make test` tries 4 × 50 histories; `make test-disclosure` tries 4 × 250 = 1,000.
+HISTORIES = int(os.environ.get("ATTACKER_EXAMPLES", 50))
+
+
+@pytest.mark.once("no database: the production suppression and the attacker are pure functions")
+@pytest.mark.parametrize("seed", range(4))
+def test_nothing_hr_ever_received_pins_a_small_count(seed):
+    """Organisations with two consecutive years (1 to 20 new cases each), k of 3 or 5, late
+    registrations, maybe a correction of last year's report (withdrawn and published again),
+    maybe a lower k each time. Everything HR received, together, pins no count from 1 to k−1,
+    of today or as any publication had it. In four parts, so that xdist can spread them."""
+
+    @settings(
+        max_examples=HISTORIES,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+        database=None,
     )
-    now = raw(all_cases)
-    published = anonimiseer(now, k_now, eerder={YEAR - 1: then_published}).to_json()
-    # What HR sees in this year's report for last year is last year's report.
-    published = with_last_year_from(published, then_published.to_json())
-    bound = 3 * len(all_cases) + 2 * k_then + 2
-    ranges = attack(published, bound)
-    truth = truths(now)
-    for name, value in truth.items():
-        if name not in ranges or not name.split(".")[1] == str(YEAR):
-            continue
-        low, high = ranges[name]
-        if 1 <= value < k_now:
-            assert low <= 1 and high >= k_now - 1, (name, value, (low, high), published)
+    @given(histories())
+    @seed_of(seed)
+    def check(h: History):
+        received = publish_history(h)
+        bound = 3 * len(h.all_cases) + 2 * h.k_then + 2
+        for r, sets in zip(received, attack_everything(received, bound), strict=True):
+            k = r.cijfers.k
+            for name, value in r.truth.items():
+                possible = members(sets[name])
+                assert value in possible, f"the attacker is wrong about {name}"
+                if 1 <= value < k:
+                    low, high = min(possible), max(possible)
+                    assert low <= 1 and high >= k - 1, (name, value, (low, high), r.cijfers.jaar, h)
 
-
-def with_last_year_from(report: dict, last: dict) -> dict:
-    report = json.loads(json.dumps(report))
-    for key in ("nieuw", "binnen_taak", "buiten_taak", "gesprekken", "overgenomen"):
-        report["kern"][key]["vorig_jaar"] = last["kern"][key]["dit_jaar"]
-    report["kwartalen"]["vorig_jaar"] = last["kwartalen"]["dit_jaar"]
-    old_tables = {t["key"]: t for t in last["tabellen"]}
-    for table in report["tabellen"]:
-        old = {r["code"]: r["dit_jaar"] for r in old_tables[table["key"]]["rijen"]}
-        for row in table["rijen"]:
-            row["vorig_jaar"] = old.get(row["code"], "–")
-        table["totaal"]["vorig_jaar"] = old_tables[table["key"]]["totaal"]["dit_jaar"]
-    return report
+    check()
