@@ -144,6 +144,37 @@ def change(current: int | str, previous: int | str) -> str:
 PARTITIES = ("relatie", "melder_rol", "kanaal")
 
 
+# Tables whose small rows are merged into one "Overig" row (global recoding): the tables over
+# one-per-case fields and the outcomes, whose rows add up to their total, so that the merged row
+# is simply the sum. (A case has several behaviour categories and interventions: a merged row
+# there would be a count the data does not have.)
+SAMENVOEGBAAR = ("relatie", "melder_rol", "kanaal", "afhandeling")
+OVERIG = "overig:"
+
+
+def samenvoegen(ruw: RuweCijfers, k: int) -> dict[str, tuple[str, ...]]:
+    """Per table, the rows to merge into "Overig": those with 1 to k−1 cases this year, when
+    there are two or more. A merged row reads better than a column of "< k", and often is k or
+    more itself. Both years of the table merge the same rows."""
+    out = {}
+    for key, _titel, choices, counts in _tabellen(ruw):
+        if key not in SAMENVOEGBAAR:
+            continue
+        klein = tuple(code for code, _l in choices if 0 < counts.dit_jaar.get(code, 0) < k)
+        if len(klein) >= 2:
+            out[key] = klein
+    return out
+
+
+def overig_code(codes: Sequence[str]) -> str:
+    return OVERIG + "+".join(codes)
+
+
+def delen(code: str) -> tuple[str, ...]:
+    """The rows a merged row stands for (empty for an ordinary row)."""
+    return tuple(code[len(OVERIG) :].split("+")) if code.startswith(OVERIG) else ()
+
+
 def small_year(nieuw: int, k: int) -> bool:
     """Fewer than 2k new cases: every split of them into two or more groups has a group below
     k, so a breakdown would be "< k" marks and zeros, and the zeros would say which groups the
@@ -179,7 +210,8 @@ def huidige_per_jaar(eerder: Iterable[Uitgave]) -> dict[int, Uitgave]:
 def ware_waarden(ruw: RuweCijfers) -> dict[str, int]:
     """Every true count of the report's disclosure model, by name: what a publication keeps
     (encrypted) so that later reports and versions can model what changed since."""
-    return dict(_model(ruw, 3, frozenset())[0].values)
+    values = _model(ruw, 3, frozenset())[0].values
+    return {name: v for name, v in values.items() if OVERIG not in name}
 
 
 def anonimiseer(ruw: RuweCijfers, k: int, *, eerder: Sequence[Uitgave] = ()) -> Cijfers:
@@ -221,6 +253,8 @@ def controleer(
     model, _groepen, _kop = _model(ruw, cijfers.k, frozenset(vast))
     _wat_hr_al_heeft_alles(model, ruw, eerder)
     for name, cel in _cellen(cijfers, zonder=frozenset(vast)).items():
+        if OVERIG in name:
+            name = _samengesteld(model, name) or name
         if name not in model.values or cel == NIET:
             continue
         shown, cel_k = _lees(cel, cijfers.k)
@@ -242,8 +276,10 @@ def _cijfers_uit(model: disclosure.Model, ruw: RuweCijfers, k: int) -> Cijfers:
         return below(model.ks[name]) if value == disclosure.BELOW else value
 
     jaren = (ruw.jaar, ruw.jaar - 1)
+    samen = samenvoegen(ruw, k)
     tabellen = tuple(
-        _tabel_uit(key, titel, choices, get, jaren) for key, titel, choices, _c in _tabellen(ruw)
+        _tabel_uit(key, titel, choices, get, jaren, samen.get(key, ()))
+        for key, titel, choices, _c in _tabellen(ruw)
     )
     return Cijfers(
         organisatie=ruw.organisatie,
@@ -276,6 +312,7 @@ def _model(
             groepen.append([f"nieuw.{year}"])
             kop.append(f"nieuw.{year}")
     tabellen = _tabellen(ruw)
+    samen = samenvoegen(ruw, k)
     for year, pick in ((ruw.jaar, "dit_jaar"), (ruw.jaar - 1, "vorig_jaar")):
         nieuw = f"nieuw.{year}"
         m.var(nieuw, ruw.nieuw.per_jaar.get(year, 0))
@@ -290,6 +327,10 @@ def _model(
             else:
                 m.var(f"{key}.{year}.totaal", sum(m.values[n] for n in names))
                 m.partition(f"{key}.{year}.totaal", names)
+            if key in samen:
+                # The merged row is published; the rows in it are not.
+                merged = _samengesteld(m, f"{key}.{year}.{overig_code(samen[key])}")
+                names = [n for n in names if n.rsplit(".", 1)[1] not in samen[key]] + [merged]
             if not klein:
                 totaal = nieuw if key in PARTITIES else f"{key}.{year}.totaal"
                 groepen.append([*names, totaal])
@@ -339,6 +380,21 @@ def _model(
             }
         )
     return m, groepen, kop
+
+
+def _samengesteld(model: disclosure.Model, name: str) -> str:
+    """The variable of a merged row ("relatie.2025.overig:a+b", maybe "@2024v1"): the sum of
+    its rows, added to the model if it is not there yet. Empty string: a row is missing."""
+    if name in model.values:
+        return name
+    basis, at, tag = name.partition("@")
+    key, year, code = basis.split(".", 2)
+    parts = [f"{key}.{year}.{c}" + (f"@{tag}" if at else "") for c in delen(code)]
+    if not parts or any(p not in model.values for p in parts):
+        return ""
+    model.var(name, sum(model.values[p] for p in parts))
+    model.equal({name: 1} | {p: -1 for p in parts})
+    return name
 
 
 def _zeros_of_hidden_totals(
@@ -393,6 +449,10 @@ def _wat_hr_al_heeft(model: disclosure.Model, uitgave: Uitgave) -> None:
     for name, cel in _cellen(uitgave.cijfers).items():
         shown, cel_k = _lees(cel, uitgave.cijfers.k)
         alias = f"{name}@{tag}"
+        if OVERIG in name:
+            alias = _samengesteld(model, alias)
+            if alias:
+                model.earlier.add(alias)
         if shown is None or alias not in model.values:
             continue
         then = model.values[alias]
@@ -549,10 +609,19 @@ def _tabel_van(tabel: Tabel, vorig: Cijfers) -> Tabel:
     toen = next((t for t in vorig.tabellen if t.key == tabel.key), None)
     cellen = {r.code: r.dit_jaar for r in toen.rijen} if toen is not None else {}
     totaal = toen.totaal.dit_jaar if toen is not None else NIET
+
+    def toen_cel(code: str) -> Cel:
+        if code in cellen:
+            return cellen[code]
+        parts = [cellen.get(c, NIET) for c in delen(code)]
+        if parts and all(isinstance(p, int) for p in parts):
+            return sum(parts)  # the same rows, shown one by one then
+        return NIET
+
     rijen = tuple(
         dataclasses.replace(
             r,
-            vorig_jaar=(waarde := cellen.get(r.code, NIET)),
+            vorig_jaar=(waarde := toen_cel(r.code)),
             verschil=change(r.dit_jaar, waarde),
         )
         for r in tabel.rijen
@@ -578,10 +647,21 @@ def _als_waar(add: Callable, *args) -> None:
         pass
 
 
-def _tabel_uit(key: str, titel: str, choices: list, get, jaren: tuple[int, int]) -> Tabel:
+def _tabel_uit(
+    key: str, titel: str, choices: list, get, jaren: tuple[int, int], samen: tuple[str, ...] = ()
+) -> Tabel:
     cur, prev = jaren
     totaal = [get(f"nieuw.{y}") if key in PARTITIES else get(f"{key}.{y}.totaal") for y in jaren]
     rijen = []
+    labels = dict(choices)
+    if samen:
+        choices = [(c, lbl) for c, lbl in choices if c not in samen]
+        choices.append(
+            (
+                overig_code(samen),
+                gettext("Other: %(rows)s") % {"rows": ", ".join(str(labels[c]) for c in samen)},
+            )
+        )
     for code, label in choices:
         a, b = get(f"{key}.{cur}.{code}"), get(f"{key}.{prev}.{code}")
         rijen.append(

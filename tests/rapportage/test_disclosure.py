@@ -8,12 +8,18 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rapportage.disclosure import BELOW, HIDDEN, Model, protect
 
 # --- The examples -------------------------------------------------------------------
+
+
+pytestmark = pytest.mark.once(
+    "no database: the integer program and the brute force are pure functions"
+)
 
 
 def test_a_hidden_total_shows_in_another_table():
