@@ -1,19 +1,12 @@
 """Suppression of small counts in everything HR sees.
 
-Rules, after the practice of statistical offices:
-- a count 1 ≤ n < k is *primarily* suppressed and shown as "< k";
-- within a table whose cells add up to a published total, subtracting the visible cells from
-  the total must not pin a "< k" cell down, even for a reader who knows how this works ("< k"
-  is 1..k-1, "•" is k or more): more cells are suppressed (*complementary* suppression, the
-  smallest first) and shown as "•" until every "< k" cell can take at least two values; if that
-  is impossible the total is hidden too;
-- if the total itself is below k, the whole table is suppressed.
-Zeros stay visible: a zero describes nobody.
+`anonimiseer()` is the one step between the true counts and anything published: it merges
+small rows into "Overig" (global recoding), shows counts from 1 to k−1 as "< k", and lets
+rapportage.disclosure decide, over one model of everything HR ever received from the
+organisation, what else must be hidden ("•") or left out ("–") so that the exact attacker pins
+no small count. `controleer()` is the audit before publication, apart from that step.
 
 Values are replaced, not annotated: the output never carries a suppressed number.
-
-`anonimiseer()` applies these rules to a whole report at once: it is the one step between the
-true counts and anything published.
 """
 
 from __future__ import annotations
@@ -65,10 +58,6 @@ from .models import SIGNAAL_THEMA_CHOICES, ActiviteitSoort, GerichtAan
 
 T = TypeVar("T")
 
-# A suppressed column of a table: its cells by code, and its total.
-Kolom = tuple[dict[str, Cel], Cel]
-
-PRIMARY = "<"
 SECONDARY = "•"
 
 
@@ -79,51 +68,6 @@ def below(k: int) -> str:
 def cell(value: int, k: int) -> Cel:
     """A count shown on its own."""
     return below(k) if 0 < value < k else value
-
-
-def _ambiguous(values: Mapping[str, int], primary: set, secondary: set, k: int) -> bool:
-    """Can every "< k" cell still take at least two values, for a reader who knows the total,
-    the visible cells, that "< k" means 1..k-1, and that "•" means k or more?"""
-    hidden_sum = sum(values[key] for key in primary | secondary)
-    p, q = len(primary), len(secondary)
-    if p == 0:
-        return True
-    if q:
-        upper = min(k - 1, hidden_sum - (p - 1) - q * k)
-        return upper >= 2
-    low = max(1, hidden_sum - (p - 1) * (k - 1))
-    high = min(k - 1, hidden_sum - (p - 1))
-    return high - low >= 1
-
-
-def table(values: Mapping[str, int], k: int, total: int | None = None) -> Kolom:
-    """Suppress a table of counts with its total (by default the sum of the cells).
-
-    Returns the cells (int, "< k" or "•") and the total (int, "< k" or "•"). A total of "•"
-    means even hiding every non-zero cell was not enough: the caller must then also hide any
-    other published figure equal to this total.
-    """
-    if total is None:
-        total = sum(values.values())
-    if 0 < total < k:
-        return {key: (below(k) if v > 0 else 0) for key, v in values.items()}, below(k)
-
-    primary = {key for key, v in values.items() if 0 < v < k}
-    secondary: set[str] = set()
-    candidates = sorted((v, key) for key, v in values.items() if v >= k)
-    while not _ambiguous(values, primary, secondary, k) and candidates:
-        secondary.add(candidates.pop(0)[1])
-    out = {}
-    for key, v in values.items():
-        if key in primary:
-            out[key] = below(k)
-        elif key in secondary:
-            out[key] = SECONDARY
-        else:
-            out[key] = v
-    if not _ambiguous(values, primary, secondary, k):
-        return out, SECONDARY
-    return out, total
 
 
 def is_shown(value: int | str) -> bool:

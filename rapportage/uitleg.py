@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from . import disclosure
 from .cijfers import NIET, Cijfers
 
 KERN = {
-    "nieuw": "New contacts",
-    "binnen": "Within the remit",
-    "gesprekken": "Conversations",
-    "overgenomen": "Cases carried over",
+    "nieuw": gettext_noop("New contacts"),
+    "binnen": gettext_noop("Within the remit"),
+    "gesprekken": gettext_noop("Conversations"),
+    "overgenomen": gettext_noop("Cases carried over"),
 }
 
 
@@ -138,6 +138,23 @@ def wat_de_lezer_ziet(cijfers: Cijfers) -> list[str]:
                     verborgen,
                 )
                 % {"n": verborgen, "k": k}
+            )
+        kern = cijfers.kern
+        koppen = [
+            (gettext("New contacts"), kern.nieuw.dit_jaar),
+            (gettext("Within the remit"), kern.binnen_taak.dit_jaar),
+            (gettext("Outside the remit"), kern.buiten_taak.dit_jaar),
+            (gettext("Conversations"), kern.gesprekken.dit_jaar),
+            (gettext("Cases carried over"), kern.overgenomen.dit_jaar),
+        ]
+        leeg = [naam for naam, cel in koppen if cel == NIET]
+        if leeg:
+            zinnen.append(
+                gettext(
+                    "Left out of the key figures, shown as “–”: %(figures)s. As a number it "
+                    "would let a reader work out a “< %(k)s” figure; a key figure is never “•”."
+                )
+                % {"figures": ", ".join(leeg), "k": k}
             )
         weg = [t.titel for t in cijfers.tabellen if all(r.dit_jaar == NIET for r in t.rijen)]
         if weg:
