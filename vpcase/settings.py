@@ -274,7 +274,7 @@ INVITATION_VALID_HOURS = 72
 BACKUP_CODE_COUNT = 10
 
 # --- Sessions and cookies -------------------------------------------------------------------
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "vpcase.sessions"
 SESSION_IDLE_TIMEOUT = 30 * 60
 # The idle timeout is enforced by vpcase.middleware.IdleTimeoutMiddleware. The stored session
 # outlives it (the cookie itself ends with the browser) so that the middleware can tell a

@@ -25,12 +25,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from vpcase import ratelimit
 from vpcase.accounts.models import Organisatie
 from vpcase.links import absolute_reverse
+from vpcase.sessions import MAILBOX_KEY
 
 from .. import publiek_cache, verzoeken
 from ..forms_publiek import CodeForm, ReplyForm, VerzoekForm
 from ..models import Verzoek, VerzoekStatus
 
-MAILBOX_KEY = "_vpcase_postvak"
 NONCE_FIELD = "_nonce"
 
 
@@ -158,8 +158,7 @@ def _mailbox_verzoek(request: HttpRequest) -> Verzoek | None:
         request.session.flush()
         return None
     info["seen"] = int(time.time())
-    request.session[MAILBOX_KEY] = info
-    request.session.set_expiry(settings.MAILBOX_IDLE_TIMEOUT)
+    request.session[MAILBOX_KEY] = info  # saved again: the row's 15 minutes start again
     return verzoek
 
 
@@ -194,8 +193,9 @@ def postvak_view(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "publiek/postvak.html", {"form": form}, status=400)
     request.session.cycle_key()
+    # No set_expiry: the cookie is a browser-session cookie; the row lives 15 minutes
+    # (vpcase.sessions).
     request.session[MAILBOX_KEY] = {"id": verzoek.pk, "seen": int(time.time())}
-    request.session.set_expiry(settings.MAILBOX_IDLE_TIMEOUT)
     return redirect("publiek:postvak_gesprek")
 
 
