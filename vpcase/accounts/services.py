@@ -129,7 +129,8 @@ def end_all_sessions(user: User) -> None:
 
 
 def _delete_stored_sessions(user: User) -> None:
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+    # Database-backed engines only (Django's, or vpcase.sessions built on it).
+    if settings.SESSION_ENGINE not in ("django.contrib.sessions.backends.db", "vpcase.sessions"):
         return
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
