@@ -178,7 +178,8 @@ def anonimiseer(ruw: RuweCijfers, k: int, *, eerder: Sequence[Uitgave] = ()) -> 
     """
     vast = {y: u for y, u in huidige_per_jaar(eerder).items() if y < ruw.jaar}
     model, groepen, kop = _model(ruw, k, frozenset(vast))
-    _wat_hr_al_heeft_alles(model, ruw, eerder)
+    for uitgave in eerder:
+        _wat_hr_al_heeft(model, uitgave)
     disclosure.protect(model, groepen, never_hide=kop)
     _zeros_of_hidden_totals(model, ruw, frozenset(vast))
     return _met_eerdere_publicaties(
@@ -195,7 +196,8 @@ def controleer(
     narrowed down."""
     vast = {y: u for y, u in huidige_per_jaar(eerder).items() if y < ruw.jaar}
     model, _groepen, _kop = _model(ruw, cijfers.k, frozenset(vast))
-    _wat_hr_al_heeft_alles(model, ruw, eerder)
+    for uitgave in eerder:
+        _wat_hr_al_heeft(model, uitgave)
     for name, cel in _cellen(cijfers, zonder=frozenset(vast)).items():
         if OVERIG in name:
             name = _samengesteld(model, name) or name
@@ -358,13 +360,6 @@ def _zeros_of_hidden_totals(
             for name in names:
                 if model.published.get(name) == 0:
                     model.published[name] = disclosure.HIDDEN
-
-
-def _wat_hr_al_heeft_alles(
-    model: disclosure.Model, _ruw: RuweCijfers, eerder: Sequence[Uitgave]
-) -> None:
-    for uitgave in eerder:
-        _wat_hr_al_heeft(model, uitgave)
 
 
 def _wat_hr_al_heeft(model: disclosure.Model, uitgave: Uitgave) -> None:

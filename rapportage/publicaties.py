@@ -20,12 +20,8 @@ from vpcase.accounts.models import Organisatie
 
 from . import aggregatie, anonimiteit, disclosure
 from .anonimiteit import Uitgave
-from .cijfers import NIET, Cijfers, RuweCijfers
+from .cijfers import Cijfers, RuweCijfers
 from .models import Publicatie
-
-# An earlier year's cell that its publication did not have (a row that report did not show):
-# not a number, and not "•" either, which a reader takes as "k or more".
-NIET_GEPUBLICEERD = NIET
 
 
 def huidige(qs: QuerySet[Publicatie] | None = None) -> QuerySet[Publicatie]:
@@ -37,15 +33,6 @@ def huidige(qs: QuerySet[Publicatie] | None = None) -> QuerySet[Publicatie]:
         versie__gt=OuterRef("versie"),
     )
     return qs.filter(ingetrokken_op__isnull=True).exclude(Exists(later))
-
-
-def huidige_van(organisatie: Organisatie, jaar: int) -> Publicatie | None:
-    return (
-        huidige()
-        .filter(jaarverslag__organisatie=organisatie, jaarverslag__jaar=jaar)
-        .defer("inhoud")
-        .first()
-    )
 
 
 def uitgaven(organisatie: Organisatie, jaar: int) -> list[Uitgave]:
@@ -69,16 +56,6 @@ def uitgaven(organisatie: Organisatie, jaar: int) -> list[Uitgave]:
         )
         for p in rows
     ]
-
-
-def gepubliceerde_cijfers(organisatie: Organisatie, jaren) -> dict[int, Cijfers]:
-    """The figures HR has now for each of these years (years never published are absent)."""
-    rows = (
-        huidige()
-        .filter(jaarverslag__organisatie=organisatie, jaarverslag__jaar__in=list(jaren))
-        .values_list("jaarverslag__jaar", "cijfers")
-    )
-    return {jaar: Cijfers.from_json(data) for jaar, data in rows}
 
 
 @dataclass(frozen=True)
@@ -115,8 +92,3 @@ def stand_in_taal(organisatie: Organisatie, jaar: int) -> Stand:
 
 def verzamel(organisatie: Organisatie, jaar: int) -> Cijfers:
     return stand(organisatie, jaar).cijfers
-
-
-def actuele_cijfers_json(organisatie: Organisatie, jaar: int) -> dict:
-    """The figures a build would store now, in the language builds use (labels included)."""
-    return stand_in_taal(organisatie, jaar).cijfers.to_json()

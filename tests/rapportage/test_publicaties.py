@@ -287,7 +287,7 @@ def assert_previous_year_is(cijfers: Cijfers, vorig: Cijfers):
     for tabel in cijfers.tabellen:
         was = {r.code: r.dit_jaar for r in vorig.tabel(tabel.key).rijen}
         for rij in tabel.rijen:
-            assert rij.vorig_jaar == was.get(rij.code, publicaties.NIET_GEPUBLICEERD), rij
+            assert rij.vorig_jaar == was.get(rij.code, NIET), rij
         assert tabel.totaal.vorig_jaar == vorig.tabel(tabel.key).totaal.dit_jaar
 
 
