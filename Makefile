@@ -57,7 +57,7 @@ test-sqlite: $(STAMP)
 	env -u DATABASE_URL -u REDIS_URL VPCASE_ENV=test VPCASE_DATA_DIR=$(SQLITE_TEST_DIR) \
 		$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
-# The whole-history disclosure test on 1,000 generated organisations (`make test` tries 100):
+# The whole-history disclosure test on 1,000 generated organisations (`make test` tries 60):
 # about 30 CPU-minutes.
 test-disclosure: $(STAMP)
 	VPCASE_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) ATTACKER_EXAMPLES=250 \

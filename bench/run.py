@@ -110,8 +110,8 @@ class Stack:
             # The anonymous side's limits would stop a load test after ten requests.
             "RATELIMIT_SUBMISSIONS_PER_HOUR": "100000000",
             "RATELIMIT_SUBMISSIONS_GLOBAL_PER_HOUR": "100000000",
-            "RATELIMIT_CODE_FAILURES_PER_15_MIN": "100000000",
-            "RATELIMIT_CODE_FAILURES_GLOBAL_PER_15_MIN": "100000000",
+            "RATELIMIT_CODE_FAILURES_PER_HOUR": "100000000",
+            "RATELIMIT_CODE_FAILURES_GLOBAL_PER_HOUR": "100000000",
         }
         self.processes: list[subprocess.Popen] = []
 

@@ -7,4 +7,9 @@ class MeldingenConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        from vpcase.accounts import inhoud
+
         from . import signals  # noqa: F401 - connects the receivers
+        from .selectors import organisatie_heeft_inhoud
+
+        inhoud.register(organisatie_heeft_inhoud)

@@ -226,9 +226,25 @@ class ToegangForm(forms.Form):
         error_messages={"invalid_choice": _("Choose a confidant of this organisation.")},
     )
 
+    geldig_tot = forms.DateField(
+        label=_("Until (optional)"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "Access ends after this day, e.g. the day you are back. Without a date it lasts "
+            "until you revoke it. Ask the reporter whether they agree to a colleague reading."
+        ),
+    )
+
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["collega"].queryset = colleagues
+
+    def clean_geldig_tot(self):
+        value = self.cleaned_data.get("geldig_tot")
+        if value is not None and value < timezone.localdate():
+            raise forms.ValidationError(_("Choose today or a later day."))
+        return value
 
 
 class DoorbrekingForm(forms.Form):

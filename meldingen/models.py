@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_cryptography.fields import encrypt
 
+from vpcase.accounts.models import VierOgenVerzoek
+
 # Long notes are fine; beyond this the form says so instead of failing.
 MAX_NOTE_LENGTH = 50_000
 MAX_DURATION_MINUTES = 12 * 60
@@ -310,8 +312,18 @@ class Gebeurtenis(models.Model):
         indexes = [models.Index(fields=["melding", "op"]), models.Index(fields=["op"])]
 
 
+class ToegangQuerySet(models.QuerySet):
+    def geldig(self, today=None) -> models.QuerySet:
+        """Grants in force: not revoked, and their end date (if any) not passed."""
+        today = today or timezone.localdate()
+        return self.filter(ingetrokken_op__isnull=True).filter(
+            models.Q(geldig_tot__isnull=True) | models.Q(geldig_tot__gte=today)
+        )
+
+
 class Toegang(models.Model):
-    """Access to one case granted to a colleague confidant of the same organisation."""
+    """Access to one case granted by its handler to a colleague confidant of the same
+    organisation, until the handler revokes it or its end date (inclusive) passes."""
 
     melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="toegang")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -319,7 +331,10 @@ class Toegang(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     verleend_op = models.DateTimeField(default=timezone.now)
+    geldig_tot = models.DateField(_("until"), null=True, blank=True)
     ingetrokken_op = models.DateTimeField(null=True, blank=True)
+
+    objects = ToegangQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["user", "melding"])]
@@ -431,12 +446,20 @@ class Verzoek(models.Model):
     melding = models.OneToOneField(
         Melding, null=True, blank=True, on_delete=models.SET_NULL, related_name="verzoek"
     )
+    # The stored hour of the employee's latest request or message that the confidants have not
+    # been told about yet; the hourly notification run (meldingen.tasks) clears it.
+    melden_vanaf = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-ontvangen_op", "-id"]
         indexes = [
             models.Index(fields=["organisatie", "status", "ontvangen_op"]),
             models.Index(fields=["gewenste_vp", "status"]),
+            models.Index(
+                fields=["melden_vanaf"],
+                condition=models.Q(melden_vanaf__isnull=False),
+                name="verzoek_melden_idx",
+            ),
         ]
 
 
@@ -468,4 +491,25 @@ class Bericht(models.Model):
                 condition=models.Q(afzender="melder", gelezen=False),
                 name="bericht_unread_idx",
             ),
+        ]
+
+
+class Overdracht(VierOgenVerzoek):
+    """A hand-over of one confidant's cases in one organisation to a successor. It needs the
+    outgoing confidant's consent while they are active; after that, another confidant's of the
+    organisation; with nobody to ask, it waits (see VierOgenVerzoek)."""
+
+    van = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    naar = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    aantal = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hand-over")
+        verbose_name_plural = _("hand-overs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["van", "organisatie"],
+                condition=models.Q(status="open"),
+                name="overdracht_one_open",
+            )
         ]

@@ -2,13 +2,16 @@
 
 It holds only what is published anyway (the organisation's page and its confidants' public
 profiles), so it may sit in Redis. Any save of an organisation, a membership or a user drops
-the pages concerned at once; the timeout bounds what a bulk update() could leave behind. The
+the pages concerned at once; the timeout bounds what a bulk update() could leave behind. A copy
+expires at the next full hour, not a fixed time after it was made: its expiry would otherwise
+hold the second someone (perhaps an employee on their way to the form) opened the page. The
 cache is an optimisation only: when Redis is unreachable the page is rendered as before.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,7 +19,8 @@ from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
-SECONDS = 300
+# At most; each copy lives until the next full hour.
+SECONDS = 60 * 60
 
 
 def _key(slug: str, language: str) -> str:
@@ -33,7 +37,7 @@ def get(slug: str) -> bytes | None:
 
 def put(slug: str, html: bytes) -> None:
     try:
-        cache.set(_key(slug, get_language()), html, SECONDS)
+        cache.set(_key(slug, get_language()), html, SECONDS - int(time.time()) % SECONDS)
     except Exception:  # noqa: BLE001
         logger.warning("public page cache unavailable")
 

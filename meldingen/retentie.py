@@ -95,8 +95,10 @@ def expired_requests(today: date):
 
 @transaction.atomic
 def destroy_request(verzoek: Verzoek) -> None:
-    audit_log(action=Action.REQUEST_DESTROYED, target=verzoek, organisatie=verzoek.organisatie)
+    target, organisatie = Verzoek(pk=verzoek.pk), verzoek.organisatie
     verzoek.delete()  # its mailbox messages go with it
+    # Last: the audit chain's lock is held until commit, so no row lock is taken after it.
+    audit_log(action=Action.REQUEST_DESTROYED, target=target, organisatie=organisatie)
 
 
 @dataclass

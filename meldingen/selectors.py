@@ -8,11 +8,18 @@ from uuid import UUID
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from vpcase.accounts.models import Lidmaatschap, Organisatie, Role, User
+from vpcase.accounts.models import (
+    BesluitStatus,
+    Lidmaatschap,
+    LidmaatschapVerzoek,
+    Organisatie,
+    Role,
+    User,
+)
 
 from .models import (
     Categorie,
@@ -23,8 +30,10 @@ from .models import (
     GesprekInterventie,
     Melding,
     MeldingCategorie,
+    Overdracht,
     Status,
     Toegang,
+    Verzoek,
 )
 
 # The only fields a list of cases shows: no encrypted column is read, so none is decrypted
@@ -50,9 +59,7 @@ def _visible_filter(user: User) -> Q:
             user=user, organisatie=OuterRef("organisatie"), organisatie__is_active=True
         )
     )
-    granted = Exists(
-        Toegang.objects.filter(melding=OuterRef("pk"), user=user, ingetrokken_op__isnull=True)
-    )
+    granted = Exists(Toegang.objects.geldig().filter(melding=OuterRef("pk"), user=user))
     return Q(serves) & (Q(behandelaar=user) | Q(granted))
 
 
@@ -168,7 +175,7 @@ def _list_keys(
         return Melding.objects.none().values_list(*columns)
     if serves is None:
         serves = served_org_ids(user)
-    granted = Toegang.objects.filter(user=user, ingetrokken_op__isnull=True).values("melding_id")
+    granted = Toegang.objects.geldig().filter(user=user).values("melding_id")
     newest_first = (f"-{order}", "-id")
     if not keys_by_union():
         visible = Melding.objects.filter(
@@ -352,8 +359,9 @@ def concept_get(*, user: User, sleutel: str) -> Concept | None:
     return Concept.objects.filter(user=user, sleutel=sleutel).first()
 
 
-def toegang_list(*, melding: Melding) -> QuerySet[Toegang]:
-    return Toegang.objects.filter(melding=melding).select_related("user", "verleend_door")
+def toegang_list(*, melding: Melding, geldig: bool = False) -> QuerySet[Toegang]:
+    qs = Toegang.objects.geldig() if geldig else Toegang.objects.all()
+    return qs.filter(melding=melding).select_related("user", "verleend_door")
 
 
 def colleague_choices(*, melding: Melding, user: User) -> QuerySet[User]:
@@ -365,11 +373,7 @@ def colleague_choices(*, melding: Melding, user: User) -> QuerySet[User]:
             lidmaatschappen__organisatie=melding.organisatie,
         )
         .exclude(pk__in=[user.pk, melding.behandelaar_id])
-        .exclude(
-            pk__in=Toegang.objects.filter(melding=melding, ingetrokken_op__isnull=True).values(
-                "user_id"
-            )
-        )
+        .exclude(pk__in=Toegang.objects.geldig().filter(melding=melding).values("user_id"))
         .order_by("full_name")
     )
 
@@ -413,3 +417,110 @@ def handover_overview(*, confidant: User) -> list[dict]:
             .order_by("full_name")
         )
     return list(grouped.values())
+
+
+def organisatie_heeft_inhoud(organisatie: Organisatie) -> bool:
+    """Anything a new confidant of the organisation could read here (cases, requests)?"""
+    return (
+        Melding.objects.filter(organisatie=organisatie).exists()
+        or Verzoek.objects.filter(organisatie=organisatie).exists()
+    )
+
+
+# --- Four eyes and who sees what -----------------------------------------------------------
+
+
+def overdrachten_te_beslissen(*, user: User) -> list[Overdracht]:
+    """Open hand-overs this confidant may agree to or refuse."""
+    from .services import overdracht_beslissers
+
+    if not (user.is_active and user.role == Role.CONFIDANT):
+        return []
+    candidates = (
+        Overdracht.objects.filter(status=BesluitStatus.OPEN)
+        .filter(Q(van=user) | Q(organisatie_id__in=served_org_ids(user)))
+        .select_related("van", "naar", "organisatie", "aangevraagd_door")
+        .order_by("aangevraagd_op")
+    )
+    return [o for o in candidates if overdracht_beslissers(o).filter(pk=user.pk).exists()]
+
+
+def overdracht_te_beslissen(*, user: User, pk: int) -> Overdracht:
+    for overdracht in overdrachten_te_beslissen(user=user):
+        if overdracht.pk == pk:
+            return overdracht
+    raise Http404
+
+
+def handover_open(*, confidant: User | None = None) -> QuerySet[Overdracht]:
+    """Hand-overs waiting for a decision (for the admin: names and counts only)."""
+    qs = Overdracht.objects.filter(status=BesluitStatus.OPEN)
+    if confidant is not None:
+        qs = qs.filter(van=confidant)
+    return qs.select_related("van", "naar", "organisatie", "aangevraagd_door").order_by(
+        "aangevraagd_op"
+    )
+
+
+def toegangsoverzicht(*, user: User, organisatie: Organisatie) -> dict:
+    """Who can see what in an organisation, and since when: for its confidants. Names, dates
+    and counts only; no case content."""
+    leden = list(
+        Lidmaatschap.objects.filter(organisatie=organisatie, user__role=Role.CONFIDANT)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+    bevestigingen = {}
+    for verzoek in (
+        LidmaatschapVerzoek.objects.filter(organisatie=organisatie, status=BesluitStatus.BEVESTIGD)
+        .select_related("beslist_door", "aangevraagd_door")
+        .order_by("beslist_op")
+    ):
+        bevestigingen[verzoek.user_id] = verzoek
+    behandeld = dict(
+        Melding.objects.filter(organisatie=organisatie)
+        .values("behandelaar_id")
+        .annotate(n=Count("id"))
+        .values_list("behandelaar_id", "n")
+    )
+    toegang = dict(
+        Toegang.objects.geldig()
+        .filter(melding__organisatie=organisatie)
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values_list("user_id", "n")
+    )
+    rows = [
+        {
+            "user": lid.user,
+            "sinds": lid.created_at,
+            "bevestiging": bevestigingen.get(lid.user_id),
+            "behandelt": behandeld.get(lid.user_id, 0),
+            "toegang": toegang.get(lid.user_id, 0),
+        }
+        for lid in leden
+    ]
+    return {
+        "leden": rows,
+        "lidmaatschap_open": LidmaatschapVerzoek.objects.filter(
+            organisatie=organisatie, status=BesluitStatus.OPEN
+        )
+        .select_related("user", "aangevraagd_door")
+        .order_by("aangevraagd_op"),
+        "overdracht_open": Overdracht.objects.filter(
+            organisatie=organisatie, status=BesluitStatus.OPEN
+        )
+        .select_related("van", "naar", "aangevraagd_door")
+        .order_by("aangevraagd_op"),
+        "mijn_toegang": Toegang.objects.geldig()
+        .filter(melding__organisatie=organisatie, melding__behandelaar=user)
+        .select_related("user", "melding")
+        .only(
+            "verleend_op",
+            "geldig_tot",
+            "user__full_name",
+            "melding__nummer",
+            "melding__public_id",
+        )
+        .order_by("melding__nummer", "user__full_name"),
+    }

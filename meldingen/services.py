@@ -10,11 +10,21 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.functions import Length
 from django.utils import timezone
 
-from vpcase.accounts.models import Organisatie, Role, User
+from vpcase.accounts.models import BesluitStatus, Kennisgeving, Organisatie, Role, User
+from vpcase.accounts.services import (
+    aankondiging_aan,
+    beslissers,
+    besluit_vastleggen,
+    kennisgeven,
+    vertrouwenspersonen_van,
+    wachttijd,
+)
 from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log, audit_log_many
 
@@ -27,6 +37,7 @@ from .models import (
     GesprekInterventie,
     Melding,
     MeldingCategorie,
+    Overdracht,
     Status,
     Toegang,
 )
@@ -250,8 +261,18 @@ def gesprek_update(
     return gesprek
 
 
+def _handler_only(user: User, melding: Melding) -> None:
+    """Only the confidant who handles a case decides who else may open it: a colleague given
+    access can neither pass it on nor touch the owner's grants."""
+    if melding.behandelaar_id != user.pk:
+        raise PermissionDenied
+
+
 @transaction.atomic
-def toegang_grant(*, user: User, melding: Melding, colleague: User) -> Toegang:
+def toegang_grant(
+    *, user: User, melding: Melding, colleague: User, geldig_tot: date | None = None
+) -> Toegang:
+    _handler_only(user, melding)
     if (
         colleague.role != Role.CONFIDANT
         or not colleague.is_active
@@ -259,25 +280,53 @@ def toegang_grant(*, user: User, melding: Melding, colleague: User) -> Toegang:
         or colleague.pk == melding.behandelaar_id
     ):
         raise ValueError("Access can only go to another confidant of the same organisation.")
-    toegang, _created = Toegang.objects.get_or_create(
+    if geldig_tot is not None and geldig_tot < timezone.localdate():
+        raise ValueError("The end date of a grant cannot be in the past.")
+    # A grant whose end date passed no longer counts, but still holds the one-active-grant
+    # slot until it is closed here.
+    Toegang.objects.filter(
+        melding=melding,
+        user=colleague,
+        ingetrokken_op__isnull=True,
+        geldig_tot__lt=timezone.localdate(),
+    ).update(ingetrokken_op=timezone.now())
+    toegang, created = Toegang.objects.get_or_create(
         melding=melding,
         user=colleague,
         ingetrokken_op=None,
-        defaults={"verleend_door": user},
+        defaults={"verleend_door": user, "geldig_tot": geldig_tot},
     )
+    if not created and toegang.geldig_tot != geldig_tot:
+        toegang.geldig_tot = geldig_tot
+        toegang.save(update_fields=["geldig_tot"])
     _event(melding, GebeurtenisSoort.TOEGANG_VERLEEND, user, betreft=colleague)
     _audit(Action.CASE_ACCESS_GRANTED, user, melding)
+    kennisgeven(
+        [colleague],
+        Kennisgeving.Soort.TOEGANG_VERLEEND,
+        organisatie=melding.organisatie,
+        door=user,
+        verwijzing=melding.nummer,
+    )
     return toegang
 
 
 @transaction.atomic
 def toegang_revoke(*, user: User, toegang: Toegang) -> None:
+    _handler_only(user, toegang.melding)
     updated = Toegang.objects.filter(pk=toegang.pk, ingetrokken_op__isnull=True).update(
         ingetrokken_op=timezone.now()
     )
     if updated:
         _event(toegang.melding, GebeurtenisSoort.TOEGANG_INGETROKKEN, user, betreft=toegang.user)
         _audit(Action.CASE_ACCESS_REVOKED, user, toegang.melding)
+        kennisgeven(
+            [toegang.user],
+            Kennisgeving.Soort.TOEGANG_BEEINDIGD,
+            organisatie=toegang.melding.organisatie,
+            door=user,
+            verwijzing=toegang.melding.nummer,
+        )
 
 
 @transaction.atomic
@@ -305,11 +354,27 @@ def melding_exported(*, user: User, melding: Melding) -> None:
     _audit(Action.CASE_EXPORTED, user, melding)
 
 
+# --- Hand-over (four eyes) ---------------------------------------------------------------
+
+
+def overdracht_beslissers(overdracht: Overdracht) -> QuerySet[User]:
+    """Who may agree: the outgoing confidant while their account is active; once it is not,
+    another confidant who served the organisation before the hand-over was asked for."""
+    if overdracht.van.is_active:
+        return User.objects.filter(pk=overdracht.van_id, is_active=True)
+    return beslissers(
+        overdracht.organisatie,
+        lid_voor=overdracht.aangevraagd_op,
+        behalve=[overdracht.van_id, overdracht.naar_id],
+    )
+
+
 @transaction.atomic
-def meldingen_reassign(
+def overdracht_aanvragen(
     *, actor: User, confidant: User, organisatie: Organisatie, successor: User
-) -> int:
-    """The admin hands a leaving confidant's cases in one organisation to a successor."""
+) -> Overdracht:
+    """The admin asks to hand a confidant's cases in one organisation to a successor. Nothing
+    moves until the second person agrees (or, with nobody to ask, the waiting period ends)."""
     if (
         successor.role != Role.CONFIDANT
         or not successor.is_active
@@ -317,18 +382,163 @@ def meldingen_reassign(
         or not successor.organisaties.filter(pk=organisatie.pk).exists()
     ):
         raise ValueError("The successor must be an active confidant of the same organisation.")
+    open_request = Overdracht.objects.filter(
+        van=confidant, organisatie=organisatie, status=BesluitStatus.OPEN
+    ).first()
+    if open_request is not None:
+        raise ValueError("A hand-over of these cases is already waiting for a decision.")
+    now = timezone.now()
+    overdracht = Overdracht.objects.create(
+        van=confidant,
+        naar=successor,
+        organisatie=organisatie,
+        aangevraagd_door=actor,
+        aangevraagd_op=now,
+    )
+    audit_log(
+        action=Action.HANDOVER_REQUESTED, actor=actor, target=overdracht, organisatie=organisatie
+    )
+    ask = list(overdracht_beslissers(overdracht))
+    iedereen = vertrouwenspersonen_van(organisatie) + [confidant, successor]
+    if not ask:
+        overdracht.wacht_tot = now + wachttijd()
+        overdracht.save(update_fields=["wacht_tot"])
+        kennisgeven(
+            aankondiging_aan(organisatie, extra=[confidant, successor]),
+            Kennisgeving.Soort.OVERDRACHT_WACHT,
+            organisatie=organisatie,
+            betreft=confidant,
+            door=actor,
+            verwijzing=f"{timezone.localtime(overdracht.wacht_tot):%Y-%m-%d}",
+            opvolger=successor,
+        )
+        return overdracht
+    kennisgeven(
+        iedereen,
+        Kennisgeving.Soort.OVERDRACHT_GEVRAAGD,
+        organisatie=organisatie,
+        betreft=confidant,
+        door=actor,
+        opvolger=successor,
+    )
+    return overdracht
+
+
+@transaction.atomic
+def overdracht_beslissen(*, user: User, overdracht: Overdracht, akkoord: bool) -> Overdracht:
+    overdracht = Overdracht.objects.select_for_update().get(pk=overdracht.pk)
+    if not overdracht.is_open:
+        raise ValueError("This hand-over was already decided.")
+    if not overdracht_beslissers(overdracht).filter(pk=user.pk).exists():
+        raise PermissionDenied
+    if akkoord:
+        _overdracht_uitvoeren(overdracht, door=user)
+        return overdracht
+    besluit_vastleggen(overdracht, BesluitStatus.AFGEWEZEN, door=user)
+    audit_log(
+        action=Action.HANDOVER_REFUSED,
+        actor=user,
+        target=overdracht,
+        organisatie=overdracht.organisatie,
+    )
+    kennisgeven(
+        vertrouwenspersonen_van(overdracht.organisatie)
+        + [overdracht.van, overdracht.naar, overdracht.aangevraagd_door],
+        Kennisgeving.Soort.OVERDRACHT_AFGEWEZEN,
+        organisatie=overdracht.organisatie,
+        betreft=overdracht.van,
+        door=user,
+        opvolger=overdracht.naar,
+    )
+    return overdracht
+
+
+@transaction.atomic
+def overdracht_intrekken(*, actor: User, overdracht: Overdracht) -> None:
+    updated = Overdracht.objects.filter(pk=overdracht.pk, status=BesluitStatus.OPEN).update(
+        status=BesluitStatus.INGETROKKEN, beslist_door=actor, beslist_op=timezone.now()
+    )
+    if not updated:
+        return
+    audit_log(
+        action=Action.HANDOVER_WITHDRAWN,
+        actor=actor,
+        target=overdracht,
+        organisatie=overdracht.organisatie,
+    )
+    kennisgeven(
+        vertrouwenspersonen_van(overdracht.organisatie) + [overdracht.van, overdracht.naar],
+        Kennisgeving.Soort.OVERDRACHT_INGETROKKEN,
+        organisatie=overdracht.organisatie,
+        betreft=overdracht.van,
+        door=actor,
+        opvolger=overdracht.naar,
+    )
+
+
+def overdrachten_na_wachttijd(now=None) -> int:
+    """Beat, hourly: carry out the hand-overs whose waiting period passed unopposed."""
+    now = now or timezone.now()
+    done = 0
+    for pk in Overdracht.objects.filter(status=BesluitStatus.OPEN, wacht_tot__lte=now).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            overdracht = Overdracht.objects.select_for_update().get(pk=pk)
+            if overdracht.is_open:
+                _overdracht_uitvoeren(overdracht, door=None)
+                done += 1
+    return done
+
+
+def _overdracht_uitvoeren(overdracht: Overdracht, *, door: User | None) -> int:
+    successor, organisatie = overdracht.naar, overdracht.organisatie
+    if not (
+        successor.is_active
+        and successor.role == Role.CONFIDANT
+        and successor.organisaties.filter(pk=organisatie.pk).exists()
+    ):
+        raise ValueError("The successor no longer serves the organisation.")
     meldingen = list(
-        Melding.objects.filter(behandelaar=confidant, organisatie=organisatie).only(
+        Melding.objects.filter(behandelaar=overdracht.van, organisatie=organisatie).only(
             "id", "organisatie_id"
         )
     )
     Melding.objects.filter(pk__in=[m.pk for m in meldingen]).update(behandelaar=successor)
+    # The old handler's grants on these cases were theirs to give; the successor decides anew.
+    Toegang.objects.filter(
+        melding_id__in=[m.pk for m in meldingen], ingetrokken_op__isnull=True
+    ).exclude(verleend_door=successor).update(ingetrokken_op=timezone.now())
     Gebeurtenis.objects.bulk_create(
-        Gebeurtenis(melding=m, soort=GebeurtenisSoort.OVERGEDRAGEN, door=actor, betreft=successor)
+        Gebeurtenis(
+            melding=m,
+            soort=GebeurtenisSoort.OVERGEDRAGEN,
+            door=overdracht.aangevraagd_door,
+            betreft=successor,
+        )
         for m in meldingen
     )
     audit_log_many(
-        action=Action.CASE_REASSIGNED, actor=actor, targets=meldingen, organisatie=organisatie
+        action=Action.CASE_REASSIGNED,
+        actor=overdracht.aangevraagd_door,
+        targets=meldingen,
+        organisatie=organisatie,
+    )
+    besluit_vastleggen(overdracht, BesluitStatus.BEVESTIGD, door=door)
+    overdracht.aantal = len(meldingen)
+    overdracht.save(update_fields=["aantal"])
+    audit_log(
+        action=Action.HANDOVER_CONSENTED, actor=door, target=overdracht, organisatie=organisatie
+    )
+    kennisgeven(
+        vertrouwenspersonen_van(organisatie)
+        + [overdracht.van, successor, overdracht.aangevraagd_door],
+        Kennisgeving.Soort.OVERDRACHT_UITGEVOERD,
+        organisatie=organisatie,
+        betreft=overdracht.van,
+        door=door,
+        aantal=len(meldingen),
+        opvolger=successor,
     )
     return len(meldingen)
 

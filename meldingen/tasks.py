@@ -1,36 +1,19 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.template.loader import render_to_string
-from django.utils import translation
-
-from vpcase.links import absolute_reverse
 
 
 @shared_task(
     ignore_result=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
 )
-def notify_confidants(verzoek_id: int, kind: str) -> None:
-    """Tell the confidants that there is something in their inbox. The mail holds no content
-    at all: not the message, not the topic, not the organisation's request count."""
-    from .models import Verzoek
-    from .verzoeken import recipients
+def notify_confidants() -> None:
+    """Hourly, at minute 0 (beat): tell the confidants that there is something in their inbox,
+    one e-mail per confidant for everything employees sent before this hour. The mail holds no
+    content at all: not the message, not the topic, not the organisation's request count.
+    An employee's request or message queues nothing itself (see verzoeken.notifications_send)."""
+    from .verzoeken import notifications_send
 
-    verzoek = Verzoek.objects.select_related("organisatie", "melding").filter(pk=verzoek_id).first()
-    if verzoek is None:
-        return
-    url = absolute_reverse("meldingen:inbox")
-    messages = []
-    with translation.override(settings.LANGUAGE_CODE):
-        for user in recipients(verzoek):
-            context = {"user": user, "url": url}
-            subject = render_to_string("meldingen/email/notify_subject.txt", context).strip()
-            body = render_to_string("meldingen/email/notify_body.txt", context)
-            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
-    if messages:
-        send_mass_mail(messages, fail_silently=False)
+    notifications_send()
 
 
 @shared_task(ignore_result=True, acks_late=True)
@@ -39,3 +22,11 @@ def destroy_expired() -> None:
     from . import retentie
 
     retentie.run()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def overdrachten_na_wachttijd() -> None:
+    """Hourly: hand-overs whose waiting period passed without being withdrawn."""
+    from .services import overdrachten_na_wachttijd as run
+
+    run()

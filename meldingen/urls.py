@@ -2,7 +2,17 @@ from django.urls import path
 
 import vpcase.converters  # noqa: F401 (registers <id:…>, <jaar:…> and <org:…>)
 
-from .views import concept, dashboard, export, gesprek, inbox, melding, organisatie, toegang
+from .views import (
+    concept,
+    dashboard,
+    export,
+    gesprek,
+    inbox,
+    melding,
+    organisatie,
+    toegang,
+    vieraugen,
+)
 
 app_name = "meldingen"
 
@@ -52,6 +62,22 @@ urlpatterns = [
         "organisaties/<org:slug>/",
         organisatie.organisatie_publiek_view,
         name="organisatie_publiek",
+    ),
+    path(
+        "organisaties/<org:slug>/wie-ziet-wat/",
+        organisatie.organisatie_toegang_view,
+        name="organisatie_toegang",
+    ),
+    path("te-beslissen/", vieraugen.beslissen_view, name="beslissen"),
+    path(
+        "te-beslissen/lidmaatschap/<id:pk>/",
+        vieraugen.lidmaatschap_beslissen_view,
+        name="lidmaatschap_beslissen",
+    ),
+    path(
+        "te-beslissen/overdracht/<id:pk>/",
+        vieraugen.overdracht_beslissen_view,
+        name="overdracht_beslissen",
     ),
     path("concept/", concept.concept_save_view, name="concept_save"),
     path("concept/verwijderen/", concept.concept_discard_view, name="concept_discard"),

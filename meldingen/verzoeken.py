@@ -7,17 +7,24 @@ database by accident. Times of the employee's actions are kept to the hour only.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import formatdate, parseaddr
 
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from vpcase.accounts.models import Lidmaatschap, Organisatie, Role, User
 from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log
+from vpcase.links import absolute_reverse
 
 from . import receipts
 from .models import (
@@ -71,6 +78,7 @@ def verzoek_submit(
     ):
         raise ValueError("That confidant is not on this organisation's page.")
     code = receipts.generate()
+    hour = to_the_hour()
     verzoek = Verzoek.objects.create(
         organisatie=organisatie,
         gewenste_vp=gewenste_vp,
@@ -80,23 +88,16 @@ def verzoek_submit(
         contactgegevens=contactgegevens,
         voorkeurstijden=voorkeurstijden,
         code_hash=receipts.hash_code(receipts.normalise(code)),
-        ontvangen_op=to_the_hour(),
+        ontvangen_op=hour,
+        # Nothing is queued now: a task queued at this moment, its log lines and its e-mail
+        # would each record the minute. The marker is the stored hour; notifications_send
+        # tells the confidants at the next full hour.
+        melden_vanaf=hour,
     )
     Bericht.objects.create(
         verzoek=verzoek, afzender=Afzender.MELDER, tekst=bericht, verzonden_op=verzoek.ontvangen_op
     )
-    transaction.on_commit(lambda: _notify(verzoek.pk, "nieuw"))
     return Submitted(verzoek=verzoek, code=code)
-
-
-def _notify(verzoek_id: int, kind: str) -> None:
-    from .tasks import notify_confidants
-
-    try:
-        notify_confidants.delay(verzoek_id, kind)
-    except Exception:  # kombu's OperationalError, redis' ConnectionError, a timeout...
-        # The broker is down: the request itself is stored; confidants see it in their inbox.
-        logger.warning("Could not queue the notification for request %s", verzoek_id)
 
 
 def mailbox_open(typed_code: str) -> Verzoek | None:
@@ -109,14 +110,39 @@ def mailbox_open(typed_code: str) -> Verzoek | None:
     return Verzoek.objects.filter(code_hash=digest).select_related("organisatie").first()
 
 
+class ReplyLimitReached(Exception):
+    """The employee sent as many messages into this mailbox this hour as fit in one hour."""
+
+    def __init__(self, *, limit: int, until: datetime):
+        super().__init__("reply limit reached")
+        self.limit, self.until = limit, until
+
+    def message(self) -> str:
+        return gettext(
+            "You have sent %(n)d messages this hour, the most that fit in one hour. Your text "
+            "is still below: send it again after %(time)s."
+        ) % {"n": self.limit, "time": timezone.localtime(self.until).strftime("%H:%M")}
+
+
 @transaction.atomic
 def melder_reply(*, verzoek: Verzoek, tekst: str) -> Bericht:
     if verzoek.status == VerzoekStatus.GESLOTEN:
         raise ValueError("closed")
+    # Counted in the database, from the stored messages (their time is kept to the hour), not
+    # in Redis: nothing outside the mailbox itself records when it was active. The row lock
+    # makes parallel replies to one mailbox count one after another.
+    hour = to_the_hour()
+    list(Verzoek.objects.select_for_update().filter(pk=verzoek.pk).values_list("pk"))
+    limit = settings.RATELIMIT_MAILBOX_REPLIES_PER_HOUR
+    sent = verzoek.berichten.filter(afzender=Afzender.MELDER, verzonden_op__gte=hour).count()
+    if sent >= limit:
+        raise ReplyLimitReached(limit=limit, until=hour + timedelta(hours=1))
     bericht = Bericht.objects.create(
-        verzoek=verzoek, afzender=Afzender.MELDER, tekst=tekst, verzonden_op=to_the_hour()
+        verzoek=verzoek, afzender=Afzender.MELDER, tekst=tekst, verzonden_op=hour
     )
-    transaction.on_commit(lambda: _notify(verzoek.pk, "bericht"))
+    # The confidants are told at the next full hour (notifications_send), never now.
+    verzoek.melden_vanaf = bericht.verzonden_op
+    Verzoek.objects.filter(pk=verzoek.pk).update(melden_vanaf=bericht.verzonden_op)
     return bericht
 
 
@@ -264,9 +290,9 @@ def recipients(verzoek: Verzoek) -> list[User]:
         from .models import Toegang
 
         ids = {verzoek.melding.behandelaar_id} | set(
-            Toegang.objects.filter(
-                melding=verzoek.melding, ingetrokken_op__isnull=True
-            ).values_list("user_id", flat=True)
+            Toegang.objects.geldig()
+            .filter(melding=verzoek.melding)
+            .values_list("user_id", flat=True)
         )
         return list(User.objects.filter(pk__in=ids, is_active=True))
     if verzoek.gewenste_vp_id and verzoek.gewenste_vp.is_active:
@@ -276,3 +302,58 @@ def recipients(verzoek: Verzoek) -> list[User]:
             role=Role.CONFIDANT, is_active=True, lidmaatschappen__organisatie=verzoek.organisatie
         )
     )
+
+
+# --- Telling the confidants, once an hour -------------------------------------------------
+
+
+def notifications_send(*, now: datetime | None = None) -> int:
+    """Tell every confidant who has something new from an employee, in one content-free
+    e-mail, and clear the markers. Runs at the top of every hour (meldingen.tasks), for what
+    was stored under an earlier hour: the mail, its Date header and the moment it is sent say
+    no more than the hour a message is stored under, and any number of requests and messages
+    is one e-mail per confidant per hour. Returns the number of e-mails sent."""
+    hour = to_the_hour(now)
+    pending = list(
+        Verzoek.objects.filter(melden_vanaf__lt=hour)
+        .select_related("gewenste_vp")
+        .defer("bericht", "contactgegevens", "voorkeurstijden")
+        .order_by("pk")
+    )
+    users: dict[int, User] = {}
+    for verzoek in pending:
+        for user in recipients(verzoek):
+            users.setdefault(user.pk, user)
+    if users:
+        get_connection().send_messages(_notification_mails(list(users.values()), hour))
+    # Only what was looked at: a message stored under this hour meanwhile keeps its marker.
+    Verzoek.objects.filter(pk__in=[v.pk for v in pending], melden_vanaf__lt=hour).update(
+        melden_vanaf=None
+    )
+    return len(users)
+
+
+def _notification_mails(users: list[User], hour: datetime) -> list[EmailMessage]:
+    url = absolute_reverse("meldingen:inbox")
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "vpcase.invalid"
+    headers = {
+        # The hour, not the moment of sending. Django's own Message-ID would hold the time of
+        # sending to the hundredth of a second; this one is random.
+        "Date": formatdate(hour.timestamp(), localtime=settings.EMAIL_USE_LOCALTIME),
+    }
+    mails = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for user in users:
+            context = {"user": user, "url": url}
+            subject = render_to_string("meldingen/email/notify_subject.txt", context).strip()
+            body = render_to_string("meldingen/email/notify_body.txt", context)
+            mails.append(
+                EmailMessage(
+                    subject,
+                    body,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [user.email],
+                    headers={**headers, "Message-ID": f"<{uuid.uuid4().hex}@{domain}>"},
+                )
+            )
+    return mails

@@ -83,3 +83,13 @@ def huidige_publicatie(*, verslag: Jaarverslag) -> Publicatie | None:
     if verslag.pk is None:
         return None
     return publicaties.huidige().filter(jaarverslag=verslag).defer("inhoud").first()
+
+
+def organisatie_heeft_inhoud(organisatie: Organisatie) -> bool:
+    """Anything a new confidant of the organisation could read here (activities, signals,
+    report drafts)?"""
+    return (
+        Signaal.objects.filter(organisatie=organisatie).exists()
+        or Activiteit.objects.filter(organisatie=organisatie).exists()
+        or Jaarverslag.objects.filter(organisatie=organisatie).exists()
+    )

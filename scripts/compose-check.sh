@@ -271,6 +271,7 @@ fill = {
     "SECRET_KEY": secrets.token_urlsafe(64),
     "CRYPTOGRAPHY_KEY": secrets.token_urlsafe(64),
     "POSTGRES_PASSWORD": secrets.token_urlsafe(32),
+    "POSTGRES_APP_PASSWORD": secrets.token_urlsafe(32),
     "REDIS_PASSWORD": secrets.token_urlsafe(32),
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "SITE_URL": "$SITE_URL",
@@ -363,6 +364,48 @@ log "manage.py create_admin made $ADMIN_EMAIL and printed its invitation link"
 drive flow --web "$WEB" --mail "$MAIL" --invite "$INVITE" --admin-email "$ADMIN_EMAIL" --site-url "$SITE_URL" ||
     fail "driving the stack failed (see the DRIVER FAILED line above)"
 
+# --- 6b. The audit trail -------------------------------------------------------------------
+# Over HTTP nothing reaches the database, so this phase works inside the containers: as the
+# app's role (web) every way of rewriting the trail is refused, as the owner (db) TRUNCATE
+# is, the hash chain verifies, and its head is kept for the next phases.
+
+phase "audit trail: the app's role cannot rewrite it; the hash chain verifies"
+[ -z "$(in_container web printenv POSTGRES_PASSWORD || true)" ] ||
+    fail "web has the database owner's password in its environment"
+probe=$(in_container web python manage.py shell -v 0 -c "$(cat scripts/compose/audit_probe.py)" 2>&1) ||
+    { echo "$probe" >&2; fail "the app's database role can rewrite the audit trail (or the probe failed)"; }
+echo "$probe" | grep -q '^connected as vpcase_app;' || { echo "$probe" >&2; fail "web does not run as vpcase_app"; }
+log "web runs as $(echo "$probe" | head -1 | sed 's/^connected as //')"
+log "as vpcase_app, PostgreSQL refuses: $(echo "$probe" | grep -c '^refused:') of $(echo "$probe" | grep -cE '^(refused|ALLOWED):') statements (TRUNCATE, DELETE, UPDATE, DISABLE TRIGGER, DROP TRIGGER, DROP TABLE)"
+if owner_truncate=$(in_container db psql -U vpcase -d vpcase -v ON_ERROR_STOP=1 -c 'TRUNCATE audit_auditevent' 2>&1); then
+    fail "the owner could TRUNCATE the audit table"
+fi
+echo "$owner_truncate" | grep -q 'append-only' || { echo "$owner_truncate" >&2; fail "TRUNCATE as the owner failed, but not on the trigger"; }
+log "as the owner (vpcase), TRUNCATE is rejected by the trigger: $(echo "$owner_truncate" | grep -m1 ERROR)"
+verified=$(in_container web python manage.py verify_audit 2>&1) ||
+    { echo "$verified" >&2; fail "manage.py verify_audit failed on the fresh stack"; }
+if echo "$verified" | grep -q 'could lift'; then
+    echo "$verified" >&2
+    fail "verify_audit says the app's role could lift the triggers"
+fi
+log "$(echo "$verified" | grep 'Audit trail intact')"
+AUDIT_HEAD=$(in_container web python manage.py verify_audit --head | tr -d '\r' | awk '{print $3}')
+[ ${#AUDIT_HEAD} = 64 ] || fail "verify_audit --head printed no hash"
+log "head kept for the next phases: $AUDIT_HEAD"
+in_container worker celery -A vpcase call vpcase.audit.tasks.verify_chain >/dev/null ||
+    fail "could not queue the daily audit check"
+# (The log is read into a variable first: with pipefail, `logs | grep -q` fails when grep
+# stops reading early.)
+checked=""
+for _ in $(seq 1 30); do
+    worker_log=$("$ENGINE" logs "$(containers_of worker)" 2>&1)
+    checked=$(grep -o 'audit trail intact.*' <<<"$worker_log" | tail -1 || true)
+    [ -z "$checked" ] || break
+    sleep 1
+done
+[ -n "$checked" ] || fail "the worker did not log 'audit trail intact' for the daily audit check"
+log "the daily check (beat's task, queued by hand) ran on the worker: $checked"
+
 # --- 7. Restart everything -----------------------------------------------------------------
 
 phase "restart every service (containers removed and created again; volumes kept)"
@@ -372,6 +415,9 @@ left=$("$ENGINE" ps -aq --filter "label=com.docker.compose.project=$PROJECT" | w
 log "all containers stopped and removed; volumes: $("$ENGINE" volume ls -q --filter "label=com.docker.compose.project=$PROJECT" | tr '\n' ' ')"
 start_stack
 drive verify --web "$WEB" || fail "the data did not survive the restart (see the DRIVER FAILED line above)"
+verified=$(in_container web python manage.py verify_audit --expect "$AUDIT_HEAD" 2>&1) ||
+    { echo "$verified" >&2; fail "the audit trail does not verify after the restart, or lost the kept head"; }
+log "after the restart the kept head is still in the trail. $(echo "$verified" | grep 'Audit trail intact')"
 
 # --- 8. Backup and restore -----------------------------------------------------------------
 
@@ -393,18 +439,23 @@ log "restored into a fresh database vpcase_restored"
 PG_PASSWORD=$(grep '^POSTGRES_PASSWORD=' "$ENV_FILE" | cut -d= -f2-)
 restored=$(compose run --rm --no-deps -T \
     -e "DATABASE_URL=postgres://vpcase:$PG_PASSWORD@db:5432/vpcase_restored" \
-    -e "CHECK_CASE=$CASE" -e "CHECK_MARKER=$MARKER" web python manage.py shell -v 0 -c '
+    -e "CHECK_CASE=$CASE" -e "CHECK_MARKER=$MARKER" -e "CHECK_HEAD=$AUDIT_HEAD" web python manage.py shell -v 0 -c '
 import os
 from django.db import connection
 from meldingen.models import Gesprek
 from rapportage.models import Jaarverslag
+from vpcase.audit.selectors import chain_verify
 notes = [g.notities for g in Gesprek.objects.filter(melding__public_id=os.environ["CHECK_CASE"])]
 print("database", connection.settings_dict["NAME"])
 print("note", "readable" if any(os.environ["CHECK_MARKER"] in n for n in notes) else "MISSING")
+audit = chain_verify(expect=[os.environ["CHECK_HEAD"]])
+print("audit", "intact" if audit.intact else "BROKEN", audit.events)
 print("published reports", Jaarverslag.objects.filter(status="published").count())
 ' 2>"$RUN_DIR/restore-shell.err" | tr -d '\r') || { tail -n 20 "$RUN_DIR/restore-shell.err" >&2; fail "manage.py shell against the restored database failed"; }
 echo "$restored" | grep -q '^database vpcase_restored$' || fail "the shell did not use the restored database: $restored"
 echo "$restored" | grep -q '^note readable$' || fail "the note could not be read from the restored database: $restored"
+echo "$restored" | grep -q '^audit intact ' || fail "the restored audit trail does not verify (or lost the kept head): $restored"
+log "the restored audit trail verifies, kept head included ($(echo "$restored" | grep '^audit') events)"
 log "a fresh web container on vpcase_restored decrypts the note of case $CASE with the stack's keys ($(echo "$restored" | tail -1))"
 
 # --- 9. Several hosts ----------------------------------------------------------------------

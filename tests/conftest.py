@@ -269,23 +269,25 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 @pytest.fixture(scope="session", autouse=True)
 def _flush_past_the_audit_trigger():
     """Between transactional tests the runner empties every table: on PostgreSQL with
-    TRUNCATE, which the append-only trigger leaves to the table owner (see the audit
-    migration), on SQLite with DELETE, which the trigger rightly rejects. In the test runner
-    only, SQLite's flush lifts the triggers and puts them back in the same transaction."""
+    TRUNCATE, on SQLite with DELETE, which the audit table's triggers rightly reject. In the
+    test runner only, the flush lifts them and puts them back in the same transaction (as the
+    table's owner, which the test runner is)."""
     from django.db import connection
 
-    if connection.vendor != "sqlite":
-        yield
-        return
     DatabaseOperations = type(connection.ops)  # noqa: N806
-    append_only = importlib.import_module("vpcase.audit.migrations.0002_append_only")
+    guards = importlib.import_module("vpcase.audit.migrations.0007_hash_chain_and_no_truncate")
+    if connection.vendor == "sqlite":
+        lift, restore = guards.SQLITE_DOWN, guards.SQLITE_UP
+    else:
+        trigger = "ALTER TABLE audit_auditevent {} TRIGGER audit_auditevent_no_truncate;"
+        lift, restore = [trigger.format("DISABLE")], [trigger.format("ENABLE")]
     original = DatabaseOperations.sql_flush
 
     def sql_flush(self, style, tables, **kwargs):
         statements = original(self, style, tables, **kwargs)
         if "audit_auditevent" not in tables:
             return statements
-        return [*append_only.SQLITE_DOWN, *statements, *append_only.SQLITE_UP]
+        return [*lift, *statements, *restore]
 
     DatabaseOperations.sql_flush = sql_flush
     yield

@@ -4,6 +4,7 @@ SITE_URL, pointing at a page that exists. Mail is sent by the worker, which has 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -53,25 +54,24 @@ def test_invitation(admin_user):
     assert_clickable(message, view="accounts:invitation")
 
 
-def test_new_request_and_the_employees_reply(
-    org_a, confidant_a, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        submitted = verzoeken.verzoek_submit(
-            organisatie=org_a,
-            gewenste_vp=None,
-            categorie="pesten",
-            bericht="Help alstublieft.",
-            contactwijze="postvak",
-            contactgegevens="",
-            voorkeurstijden="",
-        )
+def test_new_request_and_the_employees_reply(org_a, confidant_a):
+    # Employees' requests and messages are announced at the next full hour.
+    submitted = verzoeken.verzoek_submit(
+        organisatie=org_a,
+        gewenste_vp=None,
+        categorie="pesten",
+        bericht="Help alstublieft.",
+        contactwijze="postvak",
+        contactgegevens="",
+        voorkeurstijden="",
+    )
+    verzoeken.notifications_send(now=submitted.verzoek.ontvangen_op + timedelta(hours=1))
     [new] = mail.outbox
     assert new.to == [confidant_a.email]
     assert_clickable(new, view="meldingen:inbox")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        verzoeken.melder_reply(verzoek=submitted.verzoek, tekst="Nog een vraag.")
+    bericht = verzoeken.melder_reply(verzoek=submitted.verzoek, tekst="Nog een vraag.")
+    verzoeken.notifications_send(now=bericht.verzonden_op + timedelta(hours=1))
     reply = mail.outbox[1]
     assert reply.to == [confidant_a.email]
     assert_clickable(reply, view="meldingen:inbox")

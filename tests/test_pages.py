@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -43,9 +45,16 @@ def test_dutch_is_default_and_english_available(client):
 
 def test_csrf_failure_is_403_translated_and_keeps_input(confidant_a):
     client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("accounts:login"))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    del client.cookies["csrftoken"]  # the form's token no longer matches a cookie
     response = client.post(
         reverse("accounts:login"),
-        {"email": "iemand@example.org", "password": "geheim-geheim-geheim"},
+        {
+            "csrfmiddlewaretoken": token.group(1),
+            "email": "iemand@example.org",
+            "password": "geheim-geheim-geheim",
+        },
         HTTP_ORIGIN="http://testserver",
     )
     assert response.status_code == 403

@@ -5,9 +5,12 @@ from django.urls import translate_url
 from django.utils.translation import get_language
 
 
+def other_language(current: str) -> str:
+    return "en" if current == "nl" else "nl"
+
+
 def navigation(request: HttpRequest) -> dict:
-    current = get_language()
-    other = "en" if current == "nl" else "nl"
+    other = other_language(get_language())
     return {
         "other_language": other,
         "other_language_url": translate_url(request.get_full_path(), other),

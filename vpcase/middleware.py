@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.middleware import csrf
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from meldingen.concepts import remember_expired_user, stash_post
@@ -79,6 +80,36 @@ class SecurityHeadersMiddleware:
 PUBLIC_PATH = re.compile(r"^(/en)?/(o|postvak)/")
 
 
+# The session keeps a hash of each CSRF secret that its pages put in a form, so that the
+# CSRF-failure page can tell a form this browser was given from one forged elsewhere.
+CSRF_ISSUED_KEY = "_vpcase_csrf_issued"
+CSRF_ISSUED_KEEP = 4
+
+
+def _csrf_secret_hash(secret: str) -> str:
+    return salted_hmac("vpcase.csrf-issued", secret).hexdigest()[:32]
+
+
+def csrf_token_issued_here(request: HttpRequest) -> bool:
+    """True if the posted CSRF token came from a page that this browser's own session was
+    given (even if the token no longer matches the cookie, e.g. after a login in another tab).
+    A post without the session cookie, or with a token of another session, is False."""
+    session = getattr(request, "session", None)
+    if session is None or not session.session_key:
+        return False
+    issued = session.get(CSRF_ISSUED_KEY) or []
+    token = request.POST.get("csrfmiddlewaretoken") or request.META.get(
+        settings.CSRF_HEADER_NAME, ""
+    )
+    try:
+        csrf._check_token_format(token)
+    except csrf.InvalidTokenFormat:
+        return False
+    secret = csrf._unmask_cipher_token(token) if len(token) == csrf.CSRF_TOKEN_LENGTH else token
+    digest = _csrf_secret_hash(secret)
+    return any(constant_time_compare(digest, known) for known in issued)
+
+
 class CsrfViewMiddleware(csrf.CsrfViewMiddleware):
     """Django's CSRF protection, accepting `Origin: null` on the anonymous pages only.
 
@@ -92,15 +123,43 @@ class CsrfViewMiddleware(csrf.CsrfViewMiddleware):
             return True
         return super()._origin_verified(request)
 
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            self._remember_issued(request)
+        return super().process_response(request, response)
+
+    @staticmethod
+    def _remember_issued(request: HttpRequest) -> None:
+        # Never on the anonymous pages (their posts never get text back, and they must not
+        # touch a visitor's session), and never by starting a session of its own.
+        session = getattr(request, "session", None)
+        secret = request.META.get("CSRF_COOKIE")
+        if session is None or not secret or PUBLIC_PATH.match(request.path_info):
+            return
+        if session.is_empty():
+            return
+        issued = session.get(CSRF_ISSUED_KEY) or []
+        if session.session_key is None and not session.modified:
+            return  # the cookie named no stored session: don't start one for this
+        digest = _csrf_secret_hash(secret)
+        if digest not in issued:
+            session[CSRF_ISSUED_KEY] = [*issued, digest][-CSRF_ISSUED_KEEP:]
+
 
 class SensitiveValuesMiddleware:
-    """Tell the log filter what this request posted, so none of it can be logged."""
+    """Tell the log filters what this request posted, so none of it can be logged, and whether
+    it is an anonymous employee's, so no line about it carries its time."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from vpcase.logfilter import forget_posted, remember_posted
+        from vpcase.logfilter import (
+            forget_anonymous,
+            forget_posted,
+            remember_anonymous,
+            remember_posted,
+        )
 
         values = []
         if request.method == "POST":
@@ -109,7 +168,9 @@ class SensitiveValuesMiddleware:
             except Exception:  # an unreadable body: Django answers it with a 400 itself
                 values = []
         token = remember_posted(values)
+        anonymous = remember_anonymous(request.path_info)
         try:
             return self.get_response(request)
         finally:
+            forget_anonymous(anonymous)
             forget_posted(token)

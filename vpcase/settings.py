@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +121,7 @@ INSTALLED_APPS = [
     "vpcase",
     "vpcase.accounts",
     "vpcase.audit",
+    "vpcase.instellingen",
     "meldingen",
     "rapportage",
 ]
@@ -164,6 +166,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vpcase.context_processors.navigation",
+                "vpcase.accounts.context_processors.kennisgevingen",
             ],
             "libraries": {"vpcase_forms": "vpcase.templatetags.vpcase_forms"},
         },
@@ -204,6 +207,26 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # A file, not Django's in-memory default: tests start worker, gunicorn and manage.py
         # processes against the test database. pytest-xdist appends "_gw0", "_gw1", ...
         DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+# The app's role and the tables' owner (PostgreSQL, compose): DATABASE_URL is the role the app
+# runs as, which may read and add audit events but never change them; DATABASE_OWNER_URL, set
+# for `manage.py migrate` only, is the role that owns the tables. A process that has it
+# connects as the owner and, after migrating, grants DATABASE_URL's role what the app needs
+# (vpcase/audit/roles.py). Without it, one role does everything, as in development.
+DATABASE_APP_ROLE: dict[str, str] | None = None
+if env.str("DATABASE_OWNER_URL", default=""):
+    _owner = env.db_url("DATABASE_OWNER_URL")
+    _app = DATABASES["default"]
+    _where = ("ENGINE", "HOST", "PORT", "NAME")
+    if _app["ENGINE"] != "django.db.backends.postgresql" or any(
+        _owner[k] != _app[k] for k in _where
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_OWNER_URL must name the same PostgreSQL database as DATABASE_URL."
+        )
+    if not _owner["USER"] or _owner["USER"] == _app["USER"]:
+        raise ImproperlyConfigured("DATABASE_OWNER_URL and DATABASE_URL must name different roles.")
+    DATABASE_APP_ROLE = {"USER": _app["USER"], "PASSWORD": _app["PASSWORD"]}
+    DATABASES["default"] = {**_app, "USER": _owner["USER"], "PASSWORD": _owner["PASSWORD"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -241,6 +264,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "vpcase.accounts.views.auth.lockout"
 AXES_USERNAME_CALLABLE = "vpcase.accounts.services.axes_username"
 AXES_VERBOSE = False
+# Store no IP address, user agent or form of a login attempt (the lockout is by account) and no
+# record of successful logins (the audit trail has them); what is left is deleted after the
+# period the admin sets (vpcase/accounts/login_records.py, vpcase.instellingen).
+AXES_HANDLER = "vpcase.accounts.login_records.AxesHandler"
+AXES_DISABLE_ACCESS_LOG = True
 # axes.W006 asks to add ip_address to the lockout parameters. We don't on purpose: a lockout by
 # IP lets one person lock out a whole office behind one NAT address (SecureDrop tests for
 # exactly this), and vpcase accounts are few and known, so locking the account is what counts.
@@ -255,22 +283,48 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # PostgreSQL optimisation; on SQLite the same index serves by its key columns.
     SILENCED_SYSTEM_CHECKS.append("models.W040")
 
-# Anonymous side: limits per client (an HMAC of its address, see vpcase/ratelimit.py) and
-# for everyone together.
-RATELIMIT_USE_X_FORWARDED_FOR = env.bool("RATELIMIT_USE_X_FORWARDED_FOR", default=False)
+# Anonymous side: limits per client (a 16-bit bucket of its address, see vpcase/ratelimit.py).
+# The GLOBAL numbers refuse nobody: above them the forms ask for a proof of work (ALTCHA), and
+# a request without one gets the stricter WITHOUT_POW limit.
+# Proxies in front of the app that append the client address to X-Forwarded-For; 0 (the
+# default) trusts no header: a client could write anything in it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if env.bool("RATELIMIT_USE_X_FORWARDED_FOR", default=False):
+    raise ImproperlyConfigured(
+        "RATELIMIT_USE_X_FORWARDED_FOR is gone: set TRUSTED_PROXY_COUNT to the number of "
+        "proxies that append the client address to X-Forwarded-For (0 behind none)."
+    )
+if not 0 <= TRUSTED_PROXY_COUNT <= 5:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be between 0 and 5.")
 RATELIMIT_SUBMISSIONS_PER_HOUR = env.int("RATELIMIT_SUBMISSIONS_PER_HOUR", default=10)
+RATELIMIT_SUBMISSIONS_WITHOUT_POW_PER_HOUR = env.int(
+    "RATELIMIT_SUBMISSIONS_WITHOUT_POW_PER_HOUR", default=3
+)
 RATELIMIT_SUBMISSIONS_GLOBAL_PER_HOUR = env.int(
     "RATELIMIT_SUBMISSIONS_GLOBAL_PER_HOUR", default=300
 )
-RATELIMIT_CODE_FAILURES_PER_15_MIN = env.int("RATELIMIT_CODE_FAILURES_PER_15_MIN", default=10)
-RATELIMIT_CODE_FAILURES_GLOBAL_PER_15_MIN = env.int(
-    "RATELIMIT_CODE_FAILURES_GLOBAL_PER_15_MIN", default=200
+RATELIMIT_CODE_FAILURES_PER_HOUR = env.int("RATELIMIT_CODE_FAILURES_PER_HOUR", default=10)
+RATELIMIT_CODE_FAILURES_WITHOUT_POW_PER_HOUR = env.int(
+    "RATELIMIT_CODE_FAILURES_WITHOUT_POW_PER_HOUR", default=3
 )
+RATELIMIT_CODE_FAILURES_GLOBAL_PER_HOUR = env.int(
+    "RATELIMIT_CODE_FAILURES_GLOBAL_PER_HOUR", default=200
+)
+# Messages an employee may send into one mailbox per clock hour (counted in the database).
+RATELIMIT_MAILBOX_REPLIES_PER_HOUR = env.int("RATELIMIT_MAILBOX_REPLIES_PER_HOUR", default=10)
+# PBKDF2 iterations per try of the proof of work (about 256 tries): the visitor's browser
+# spends about a second, the server verifies one derivation (~2 ms).
+RATELIMIT_POW_COST = env.int("RATELIMIT_POW_COST", default=5000)
 MAILBOX_IDLE_TIMEOUT = 15 * 60
 
 OTP_TOTP_ISSUER = "vpcase"
 OTP_TOTP_THROTTLE_FACTOR = 1
 INVITATION_VALID_HOURS = 72
+# Four eyes: a new confidant membership or a hand-over that no confidant can decide on waits
+# this many days (announced to everyone concerned, withdrawable by any admin).
+VIER_OGEN_WACHTDAGEN = env.int("VIER_OGEN_WACHTDAGEN", default=7)
+if VIER_OGEN_WACHTDAGEN < 1:
+    raise ImproperlyConfigured("VIER_OGEN_WACHTDAGEN must be at least 1 (days, not minutes).")
 BACKUP_CODE_COUNT = 10
 
 # --- Sessions and cookies -------------------------------------------------------------------
@@ -417,8 +471,30 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
+    # At the top of every hour, not every 60 minutes from beat's start: the mail is sent at the
+    # hour boundary and says no more than the hour an employee's message is stored under.
+    "meldingen-notify-confidants": {
+        "task": "meldingen.tasks.notify_confidants",
+        "schedule": crontab(minute=0),
+        "options": {"expires": 50 * 60},
+    },
     "accounts-purge-expired": {
         "task": "vpcase.accounts.tasks.purge_expired",
+        "schedule": 60 * 60,
+        "options": {"expires": 50 * 60},
+    },
+    "instellingen-purge-login-records": {
+        "task": "vpcase.instellingen.tasks.purge_login_records",
+        "schedule": 60 * 60,
+        "options": {"expires": 50 * 60},
+    },
+    "accounts-vier-ogen": {
+        "task": "vpcase.accounts.tasks.vier_ogen_na_wachttijd",
+        "schedule": 60 * 60,
+        "options": {"expires": 50 * 60},
+    },
+    "meldingen-overdrachten": {
+        "task": "meldingen.tasks.overdrachten_na_wachttijd",
         "schedule": 60 * 60,
         "options": {"expires": 50 * 60},
     },
@@ -431,6 +507,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rapportage.tasks.requeue_stale_reports",
         "schedule": 5 * 60,
         "options": {"expires": 4 * 60},
+    },
+    "audit-verify-chain": {
+        "task": "vpcase.audit.tasks.verify_chain",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 23 * 60 * 60},
     },
 }
 
@@ -448,14 +529,30 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"confidential": {"()": "vpcase.logfilter.ConfidentialFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "filters": {
+        "confidential": {"()": "vpcase.logfilter.ConfidentialFilter"},
+        # Lines about the anonymous side: dropped, or errors with the hour as their time.
+        "anonymous_time": {"()": "vpcase.logfilter.AnonymousTimeFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["confidential"],
-        }
+            "filters": ["anonymous_time", "confidential"],
+        },
+        "server": {
+            "class": "logging.StreamHandler",
+            "formatter": "server",
+            "filters": ["anonymous_time", "confidential"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
@@ -463,6 +560,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # The development server (`make run`) keeps no access log, like gunicorn in production:
+        # every line would give the second of a page view. Its 4xx/5xx lines stay.
+        "django.server": {"handlers": ["server"], "level": "WARNING", "propagate": False},
         # runserver prints its own "Watching for file changes" line already.
         "django.utils.autoreload": {"level": "WARNING"},
     },

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from vpcase.accounts.forms import SECRET_FIELDS
-from vpcase.middleware import PUBLIC_PATH
+from vpcase.middleware import csrf_token_issued_here
 
 # Fields whose names suggest a secret are dropped as well, whatever form they come from.
 SECRET_NAME_PARTS = ("password", "token", "code", "secret")
@@ -24,14 +24,19 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def _is_same_origin(request: HttpRequest) -> bool:
+    # `Origin: null` is what any page can make a browser send (a sandboxed frame, a
+    # no-referrer page), so it counts as cross-site here, also on the anonymous pages.
     origin = request.META.get("HTTP_ORIGIN")
-    if not origin:
+    if not origin or origin == "null":
         return False
-    if origin == "null":
-        # The anonymous pages send no referrer, so their posts say `Origin: null`; nothing
-        # there is tied to a login, so giving the visitor's text back is harmless.
-        return bool(PUBLIC_PATH.match(request.path_info))
     return origin in {f"http://{request.get_host()}", f"https://{request.get_host()}"}
+
+
+def _typed_in_this_browser(request: HttpRequest) -> bool:
+    """A post that this browser's own session typed: same origin, the session cookie, and a
+    CSRF token from a page that session was given. A forged post, wherever it comes from, has
+    not all three, so its values are neither shown back nor kept as a draft."""
+    return request.method == "POST" and _is_same_origin(request) and csrf_token_issued_here(request)
 
 
 FORM_MODULES = (
@@ -74,15 +79,16 @@ def _field_labels(names: list[str]) -> dict[str, str]:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """403 that gives back what the user typed (secrets excepted) with a fresh token.
 
-    Only for a same-origin POST: a cross-site forgery gets the plain message, so an attacker
-    cannot use this page to put their values in front of the user.
+    Only for a post that this browser's session typed (_typed_in_this_browser): a forgery
+    gets the plain message, so an attacker cannot use this page to put their values in front
+    of the user. On the anonymous pages (no session, `Origin: null`) nothing is given back.
     """
     kept = []
     draft_saved = False
     user = getattr(request, "user", None)
+    typed_here = _typed_in_this_browser(request)
     if (
-        request.method == "POST"
-        and _is_same_origin(request)
+        typed_here
         and user is not None
         and user.is_authenticated
         and user.is_verified()
@@ -91,7 +97,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         from meldingen import concepts
 
         draft_saved = concepts.stash_post(request, user)
-    if request.method == "POST" and _is_same_origin(request):
+    if typed_here:
         for name in request.POST:
             if (
                 name.startswith("_")

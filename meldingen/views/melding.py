@@ -62,7 +62,7 @@ def melding_detail_view(request: HttpRequest, public_id) -> HttpResponse:
         "melding": melding,
         "timeline": selectors.timeline_for(melding=melding),
         "status_form": StatusForm(initial={"status": melding.status}),
-        "toegang": selectors.toegang_list(melding=melding).filter(ingetrokken_op__isnull=True),
+        "toegang": selectors.toegang_list(melding=melding, geldig=True),
         "is_behandelaar": melding.behandelaar_id == request.user.pk,
         "verzoek": verzoek_for_melding(melding=melding),
     }

@@ -15,6 +15,8 @@ from vpcase.accounts.models import Lidmaatschap, Organisatie
 from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log
 
+from ..selectors import toegangsoverzicht, user_organisaties
+
 PUBLIC_FIELDS = [
     "publieke_tekst",
     "klachtenregeling_url",
@@ -77,3 +79,13 @@ def organisatie_publiek_view(request: HttpRequest, slug: str) -> HttpResponse:
         status = 400
     context = {"organisatie": org, "info_form": info_form, "profiel_form": profiel_form}
     return render(request, "meldingen/organisatie_publiek.html", context, status=status)
+
+
+@confidant_required
+def organisatie_toegang_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who can see what in an organisation the confidant serves, and since when."""
+    org = user_organisaties(user=request.user).filter(slug=slug).first()
+    if org is None:
+        raise Http404
+    context = {"organisatie": org, **toegangsoverzicht(user=request.user, organisatie=org)}
+    return render(request, "meldingen/organisatie_toegang.html", context)

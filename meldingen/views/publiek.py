@@ -18,12 +18,16 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from vpcase import ratelimit
+from vpcase import proof_of_work, ratelimit
 from vpcase.accounts.models import Organisatie
+from vpcase.context_processors import other_language
 from vpcase.links import absolute_reverse
 from vpcase.sessions import MAILBOX_KEY
 
@@ -50,6 +54,23 @@ def _organisatie(slug: str) -> Organisatie:
     return get_object_or_404(Organisatie, slug=slug, is_active=True)
 
 
+def _shared_organisatie_page(org: Organisatie) -> bytes:
+    """The page every visitor without a session gets, made from the organisation and the
+    active language alone. It is rendered without the request (so without context processors):
+    no query string, header or cookie of the visitor who happens to fill the cache can end up
+    in the copy that is handed to everyone after them."""
+    other = other_language(get_language())
+    with translation.override(other):
+        other_url = reverse("publiek:organisatie", args=[org.slug])
+    context = {
+        "organisatie": org,
+        "confidants": verzoeken.public_confidants(org),
+        "other_language": other,
+        "other_language_url": other_url,
+    }
+    return render_to_string("publiek/organisatie.html", context).encode()
+
+
 @public
 def organisatie_view(request: HttpRequest, slug: str) -> HttpResponse:
     # The page holds only what the organisation publishes, the same for every visitor, so
@@ -58,14 +79,15 @@ def organisatie_view(request: HttpRequest, slug: str) -> HttpResponse:
     personal = bool(
         request.COOKIES.keys() & {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}
     )
-    if not personal and (html := publiek_cache.get(slug)) is not None:
-        return HttpResponse(html)
-    org = _organisatie(slug)
-    context = {"organisatie": org, "confidants": verzoeken.public_confidants(org)}
-    response = render(request, "publiek/organisatie.html", context)
-    if not personal:
-        publiek_cache.put(slug, response.content)
-    return response
+    if personal:
+        org = _organisatie(slug)
+        context = {"organisatie": org, "confidants": verzoeken.public_confidants(org)}
+        return render(request, "publiek/organisatie.html", context)
+    html = publiek_cache.get(slug)
+    if html is None:
+        html = _shared_organisatie_page(_organisatie(slug))
+        publiek_cache.put(slug, html)
+    return HttpResponse(html)
 
 
 @public
@@ -93,6 +115,18 @@ def poster_view(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "publiek/poster.html", context)
 
 
+def _proof_context(limit: ratelimit.Limit) -> dict:
+    """Under load the form carries a proof-of-work challenge (see vpcase.ratelimit)."""
+    if ratelimit.under_load(limit):
+        return {"pow_challenge": proof_of_work.challenge_json()}
+    return {}
+
+
+def _attempt(request: HttpRequest, limit: ratelimit.Limit) -> ratelimit.Attempt:
+    proof = proof_of_work.verified(request.POST.get(proof_of_work.FIELD, ""))
+    return ratelimit.attempt(request, limit, proof=proof)
+
+
 def _new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
@@ -104,7 +138,9 @@ def _claim_nonce(nonce: str) -> bool:
         return False
     key = "vz-nonce:" + hashlib.sha256(nonce.encode()).hexdigest()
     try:
-        return cache.add(key, 1, 2 * 60 * 60)
+        # Kept 2 to 3 hours, until a full hour: an expiry counted from now would hold the
+        # second the request was sent.
+        return cache.add(key, 1, 3 * 60 * 60 - int(time.time()) % (60 * 60))
     except Exception:  # the cache is down: better a rare duplicate than a lost request
         return True
 
@@ -117,19 +153,25 @@ def contact_view(request: HttpRequest, slug: str) -> HttpResponse:
     context = {"organisatie": org, "confidants": confidants}
     if request.method == "GET":
         context.update(form=VerzoekForm(confidants=confidants), nonce=_new_nonce())
+        context.update(_proof_context(ratelimit.SUBMISSIONS))
         return render(request, "publiek/contact.html", context)
 
     form = VerzoekForm(request.POST, confidants=confidants)
     context.update(form=form, nonce=request.POST.get(NONCE_FIELD) or _new_nonce())
-    if ratelimit.exceeded(request, ratelimit.SUBMISSIONS):
-        context["throttled"] = True
+    # Counted before anything else, atomically; given back below if nothing was sent.
+    attempt = _attempt(request, ratelimit.SUBMISSIONS)
+    context.update(_proof_context(ratelimit.SUBMISSIONS))
+    if not attempt.allowed:
+        context.update(throttled=True, proof_would_help=attempt.proof_would_help)
         return render(request, "publiek/contact.html", context, status=429)
     if not form.is_valid():
+        ratelimit.refund(attempt)
         return render(request, "publiek/contact.html", context, status=400)
     if form.cleaned_data["website"]:
         context["spam"] = True
         return render(request, "publiek/contact.html", context, status=400)
     if not _claim_nonce(request.POST.get(NONCE_FIELD, "")):
+        ratelimit.refund(attempt)
         return render(request, "publiek/contact_duplicate.html", context, status=409)
     data = form.cleaned_data
     submitted = verzoeken.verzoek_submit(
@@ -141,7 +183,6 @@ def contact_view(request: HttpRequest, slug: str) -> HttpResponse:
         contactgegevens=data["contactgegevens"],
         voorkeurstijden=data["voorkeurstijden"],
     )
-    ratelimit.hit(request, ratelimit.SUBMISSIONS)
     # The code is shown here, once, and never again: not in a URL, a cookie or an e-mail.
     return render(request, "publiek/ontvangen.html", {"organisatie": org, "code": submitted.code})
 
@@ -175,23 +216,33 @@ def postvak_view(request: HttpRequest) -> HttpResponse:
                 "form": CodeForm(),
                 "logged_out": "uit" in request.GET,
                 "expired": "verlopen" in request.GET,
+                **_proof_context(ratelimit.CODE_FAILURES),
             },
         )
     form = CodeForm(request.POST)
-    if ratelimit.exceeded(request, ratelimit.CODE_FAILURES):
-        return render(
-            request, "publiek/postvak.html", {"form": CodeForm(), "throttled": True}, status=429
-        )
+    # Every try is counted first, atomically (parallel tries cannot slip past the limit); a
+    # correct code gives its count back, so the limit is one of wrong codes. No global counter
+    # refuses anyone: under load it only decides which per-client limit applies.
+    attempt = _attempt(request, ratelimit.CODE_FAILURES)
+    if not attempt.allowed:
+        context = {
+            "form": CodeForm(),
+            "throttled": True,
+            "proof_would_help": attempt.proof_would_help,
+            **_proof_context(ratelimit.CODE_FAILURES),
+        }
+        return render(request, "publiek/postvak.html", context, status=429)
     verzoek = verzoeken.mailbox_open(request.POST.get("code", "")) if form.is_valid() else None
     if verzoek is None:
-        ratelimit.hit(request, ratelimit.CODE_FAILURES)
         # One message for a malformed, unknown or wrong code: existence is never revealed,
         # and the typed code is not echoed back.
         form = CodeForm(data={"code": ""})
         form.errors["code"] = form.error_class(
             [_("This code does not open a mailbox. Check it and try again.")]
         )
-        return render(request, "publiek/postvak.html", {"form": form}, status=400)
+        context = {"form": form, **_proof_context(ratelimit.CODE_FAILURES)}
+        return render(request, "publiek/postvak.html", context, status=400)
+    ratelimit.refund(attempt)
     request.session.cycle_key()
     # No set_expiry: the cookie is a browser-session cookie; the row lives 15 minutes
     # (vpcase.sessions).
@@ -212,10 +263,16 @@ def postvak_gesprek_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if closed:
             raise Http404
-        if form.is_valid():
-            verzoeken.melder_reply(verzoek=verzoek, tekst=form.cleaned_data["tekst"])
-            return redirect(reverse("publiek:postvak_gesprek") + "?verzonden=1")
         status = 400
+        if form.is_valid():
+            try:
+                verzoeken.melder_reply(verzoek=verzoek, tekst=form.cleaned_data["tekst"])
+            except verzoeken.ReplyLimitReached as limit:
+                # The text stays in the form: nothing typed is lost.
+                form.add_error(None, limit.message())
+                status = 429
+            else:
+                return redirect(reverse("publiek:postvak_gesprek") + "?verzonden=1")
     else:
         verzoeken.mark_read_by_melder(verzoek)
         status = 200

@@ -41,6 +41,15 @@ def test_orm_update_and_delete_are_rejected(event):
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
+@pytest.mark.postgresql_only("TRUNCATE and its trigger exist on PostgreSQL only")
+def test_truncate_is_rejected_even_for_the_owner(event):
+    # The test runner is the table's owner (a superuser, even): the trigger still says no.
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE audit_auditevent")
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
 def test_events_hold_no_free_text():
     # Only coded fields: nothing a service passes can carry content.
     field_names = {f.name for f in AuditEvent._meta.get_fields()}
@@ -52,4 +61,5 @@ def test_events_hold_no_free_text():
         "target_type",
         "target_id",
         "organisatie",
+        "hash",
     }

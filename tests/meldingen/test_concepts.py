@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -136,10 +137,12 @@ def test_autosave_after_timeout_still_keeps_text(confidant_a, melding_a, monkeyp
 def test_csrf_failure_keeps_the_text_as_draft(confidant_a, melding_a):
     client = verified_client(confidant_a)
     client.handler.enforce_csrf_checks = True
+    url = reverse("meldingen:gesprek_create", args=[melding_a.public_id])
+    page = client.get(url).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    del client.cookies["csrftoken"]  # the form's token no longer matches a cookie
     response = client.post(
-        reverse("meldingen:gesprek_create", args=[melding_a.public_id]),
-        form_data(melding_a),
-        HTTP_ORIGIN="http://testserver",
+        url, {"csrfmiddlewaretoken": token, **form_data(melding_a)}, HTTP_ORIGIN="http://testserver"
     )
     assert response.status_code == 403
     assert NOTE in response.content.decode()

@@ -98,3 +98,50 @@ def test_the_page_works_while_redis_is_down(org_a, settings):
     assert page(org_a).status_code == 200
     org_a.name = "Hernoemd"
     org_a.save()  # the signal cannot reach Redis either: no error
+
+
+POISON = "poison7f3a"
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_shared_copy_holds_nothing_of_the_visitor_who_filled_it(
+    org_a, confidant_a, prefix, django_assert_num_queries
+):
+    """Whoever fills the cache after it was dropped sends odd query strings, headers and
+    cookies: what every later visitor gets is byte for byte a clean render."""
+    publiek_cache.forget(org_a.slug)  # as after any edit of the organisation
+    first = Client(
+        HTTP_USER_AGENT=f"Mozilla/5.0 ({POISON}-agent)",
+        HTTP_REFERER=f"https://evil.example/{POISON}-referer",
+        HTTP_ACCEPT_LANGUAGE="en" if not prefix else "nl",
+        HTTP_X_FORWARDED_HOST=f"{POISON}-host.example",
+        HTTP_X_FORWARDED_PROTO="https",
+        HTTP_X_REQUESTED_WITH=f"{POISON}-header",
+    )
+    first.cookies["csrftoken"] = "a" * 32
+    first.cookies["django_language"] = "en" if not prefix else "nl"
+    first.cookies["tracker"] = f"{POISON}-cookie"
+    filled = first.get(
+        f"{prefix}/o/{org_a.slug}/",
+        {"poisoned": f'"><b>{POISON}-query</b>', "next": f"/{POISON}-next", "lang": "xx"},
+    )
+    assert filled.status_code == 200
+    with django_assert_num_queries(0):  # the later visitors get the copy the first one made
+        later = [page(org_a, prefix).content for _ in range(2)]
+
+    publiek_cache.forget(org_a.slug)
+    clean = page(org_a, prefix).content  # rendered for a visitor who sent nothing at all
+    assert confidant_a.full_name in clean.decode()
+    assert "csrfmiddlewaretoken" not in clean.decode()
+    for content in (filled.content, *later):
+        assert POISON.encode() not in content
+        assert b"a" * 32 not in content
+        assert content == clean
+
+
+def test_the_language_switch_links_to_the_clean_path(org_a):
+    dutch = Client().get(f"/o/{org_a.slug}/?poisoned=1").content.decode()
+    english = Client().get(f"/en/o/{org_a.slug}/?poisoned=1").content.decode()
+    assert f'href="/en/o/{org_a.slug}/"' in dutch
+    assert f'href="/o/{org_a.slug}/"' in english
+    assert "poisoned" not in dutch + english

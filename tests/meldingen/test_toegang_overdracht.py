@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from meldingen.models import Gebeurtenis, Melding
+from meldingen.models import Gebeurtenis, Melding, Overdracht
 from tests.conftest import verified_client
 from tests.factories import ConfidantFactory, MeldingFactory
 from vpcase.audit.models import Action, AuditEvent
@@ -57,6 +57,13 @@ def test_admin_hands_over_cases_seeing_no_content(admin_client, confidant_a, org
     assert melding_a.melder_naam not in html and melding_a.samenvatting not in html
 
     response = admin_client.post(url, {f"opvolger_{org_a.pk}": successor.pk})
+    assert response.status_code == 302
+    # Asked for, not done: the confidant whose cases they are agrees first (four eyes).
+    assert set(Melding.objects.values_list("behandelaar_id", flat=True)) == {confidant_a.pk}
+    overdracht = Overdracht.objects.get()
+    response = verified_client(confidant_a).post(
+        reverse("meldingen:overdracht_beslissen", args=[overdracht.pk]), {"besluit": "ja"}
+    )
     assert response.status_code == 302
     assert set(Melding.objects.values_list("behandelaar_id", flat=True)) == {successor.pk}
     assert (

@@ -1,6 +1,7 @@
 from django.urls import path
 
 import vpcase.converters  # noqa: F401 (registers <id:…>, <jaar:…> and <org:…>)
+from vpcase.instellingen.views import instellingen_view
 
 from .views import beheer
 
@@ -25,5 +26,17 @@ urlpatterns = [
         name="account_otp_reset",
     ),
     path("accounts/<id:pk>/overdragen/", beheer.account_handover_view, name="account_handover"),
+    path("vier-ogen/", beheer.vier_ogen_view, name="vier_ogen"),
+    path(
+        "vier-ogen/lidmaatschap/<id:pk>/intrekken/",
+        beheer.lidmaatschap_intrekken_view,
+        name="lidmaatschap_intrekken",
+    ),
+    path(
+        "vier-ogen/overdracht/<id:pk>/intrekken/",
+        beheer.overdracht_intrekken_view,
+        name="overdracht_intrekken",
+    ),
     path("audit/", beheer.audit_view, name="audit"),
+    path("instellingen/", instellingen_view, name="instellingen"),
 ]

@@ -199,6 +199,167 @@ class Lidmaatschap(models.Model):
         ]
 
 
+class BesluitStatus(models.TextChoices):
+    OPEN = "open", _("waiting for a decision")
+    BEVESTIGD = "bevestigd", _("confirmed")
+    AFGEWEZEN = "afgewezen", _("refused")
+    INGETROKKEN = "ingetrokken", _("withdrawn")
+
+
+class VierOgenVerzoek(models.Model):
+    """A step that widens someone's access and so needs a second person (four eyes).
+
+    The admin asks; a confidant of the organisation who was a member before the request
+    decides. Where nobody can decide, the step waits until `wacht_tot` (announced to everyone
+    concerned, and withdrawable by any admin) and is then carried out with no decider.
+    """
+
+    organisatie = models.ForeignKey(Organisatie, on_delete=models.PROTECT, related_name="+")
+    aangevraagd_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    aangevraagd_op = models.DateTimeField(_("asked on"), default=timezone.now)
+    wacht_tot = models.DateTimeField(_("carried out on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=BesluitStatus.choices, default=BesluitStatus.OPEN
+    )
+    beslist_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    beslist_op = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == BesluitStatus.OPEN
+
+
+class LidmaatschapVerzoek(VierOgenVerzoek):
+    """A new confidant membership: no access to the organisation's cases, requests or signals
+    until a confidant who already serves it confirms (or the waiting period ends)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="lidmaatschapverzoeken")
+
+    class Meta:
+        verbose_name = _("membership request")
+        verbose_name_plural = _("membership requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisatie"],
+                condition=models.Q(status="open"),
+                name="lidmaatschapverzoek_one_open",
+            )
+        ]
+        indexes = [models.Index(fields=["organisatie", "status"])]
+
+
+class Kennisgeving(models.Model):
+    """A notice to one account about who can see what: never any content of a case, request
+    or signal, only that access changed, for whom, by whom, in which organisation."""
+
+    class Soort(models.TextChoices):
+        LID_GEVRAAGD = "lid_gevraagd", _("A confidant is to be added")
+        LID_WACHT = "lid_wacht", _("A confidant will be added after the waiting period")
+        LID_BEVESTIGD = "lid_bevestigd", _("A confidant was added")
+        LID_AFGEWEZEN = "lid_afgewezen", _("Adding a confidant was refused")
+        LID_INGETROKKEN = "lid_ingetrokken", _("Adding a confidant was withdrawn")
+        LID_BEEINDIGD = "lid_beeindigd", _("A confidant no longer serves the organisation")
+        GEDEACTIVEERD = "gedeactiveerd", _("A confidant's account was deactivated")
+        GEACTIVEERD = "geactiveerd", _("A confidant's account was reactivated")
+        OVERDRACHT_GEVRAAGD = "overdracht_gevraagd", _("A hand-over of cases was asked for")
+        OVERDRACHT_WACHT = (
+            "overdracht_wacht",
+            _("Cases will be handed over after the waiting period"),
+        )
+        OVERDRACHT_UITGEVOERD = "overdracht_uitgevoerd", _("Cases were handed over")
+        OVERDRACHT_AFGEWEZEN = "overdracht_afgewezen", _("A hand-over of cases was refused")
+        OVERDRACHT_INGETROKKEN = "overdracht_ingetrokken", _("A hand-over was withdrawn")
+        TOEGANG_VERLEEND = "toegang_verleend", _("You were given access to a case")
+        TOEGANG_BEEINDIGD = "toegang_beeindigd", _("Your access to a case ended")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="kennisgevingen")
+    soort = models.CharField(max_length=30, choices=Soort.choices)
+    organisatie = models.ForeignKey(
+        Organisatie, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The account the notice is about, and who did it (names only; never content).
+    betreft = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    door = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opvolger = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    aantal = models.PositiveIntegerField(null=True, blank=True)
+    # A case number (never its content) or a date, where the notice needs one.
+    verwijzing = models.CharField(max_length=40, blank=True)
+    aangemaakt_op = models.DateTimeField(default=timezone.now)
+    gelezen_op = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-aangemaakt_op", "-id"]
+        indexes = [models.Index(fields=["user", "gelezen_op"])]
+
+    def tekst(self) -> str:
+        params = {
+            "org": self.organisatie or "",
+            "wie": self.betreft or "",
+            "door": self.door or _("nobody (there was no confidant to ask)"),
+            "naar": self.opvolger or "",
+            "n": self.aantal or 0,
+            "ref": self.verwijzing,
+        }
+        return str(KENNISGEVING_TEKST[self.soort]) % params
+
+
+_S = Kennisgeving.Soort
+KENNISGEVING_TEKST = {
+    _S.LID_GEVRAAGD: _(
+        "%(door)s asked to add %(wie)s as a confidant of %(org)s. Until a confidant who already "
+        "serves %(org)s confirms this (under “To decide”), %(wie)s sees nothing of it."
+    ),
+    _S.LID_WACHT: _(
+        "%(door)s asked to add %(wie)s as a confidant of %(org)s. No confidant of %(org)s can "
+        "confirm this, so it takes effect on %(ref)s unless an administrator withdraws it first."
+    ),
+    _S.LID_BEVESTIGD: _("%(wie)s is now a confidant of %(org)s. Confirmed by: %(door)s."),
+    _S.LID_AFGEWEZEN: _("%(door)s refused to add %(wie)s as a confidant of %(org)s."),
+    _S.LID_INGETROKKEN: _(
+        "%(door)s withdrew the request to add %(wie)s as a confidant of %(org)s."
+    ),
+    _S.LID_BEEINDIGD: _("%(wie)s no longer serves %(org)s (changed by %(door)s)."),
+    _S.GEDEACTIVEERD: _("%(door)s deactivated the account of %(wie)s, confidant of %(org)s."),
+    _S.GEACTIVEERD: _("%(door)s reactivated the account of %(wie)s, confidant of %(org)s."),
+    _S.OVERDRACHT_GEVRAAGD: _(
+        "%(door)s asked to hand the cases of %(wie)s in %(org)s over to %(naar)s. Nothing moves "
+        "until %(wie)s agrees (or, if that account is inactive, another confidant of %(org)s)."
+    ),
+    _S.OVERDRACHT_WACHT: _(
+        "%(door)s asked to hand the cases of %(wie)s in %(org)s over to %(naar)s. No confidant "
+        "can agree, so they move on %(ref)s unless an administrator withdraws it first."
+    ),
+    _S.OVERDRACHT_UITGEVOERD: _(
+        "The cases of %(wie)s in %(org)s were handed over to %(naar)s (%(n)s in all). "
+        "Agreed by: %(door)s."
+    ),
+    _S.OVERDRACHT_AFGEWEZEN: _(
+        "%(door)s refused the hand-over of the cases of %(wie)s in %(org)s to %(naar)s."
+    ),
+    _S.OVERDRACHT_INGETROKKEN: _(
+        "%(door)s withdrew the hand-over of the cases of %(wie)s in %(org)s to %(naar)s."
+    ),
+    _S.TOEGANG_VERLEEND: _("%(door)s gave you access to case %(ref)s in %(org)s."),
+    _S.TOEGANG_BEEINDIGD: _("%(door)s ended your access to case %(ref)s in %(org)s."),
+}
+
+
 class Uitnodiging(models.Model):
     """A single-use invitation link. Only a SHA-256 of the (256-bit) token is stored."""
 

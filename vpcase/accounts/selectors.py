@@ -1,10 +1,19 @@
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import BackupCodeDevice, Organisatie, Uitnodiging, User
+from .models import (
+    BackupCodeDevice,
+    BesluitStatus,
+    Kennisgeving,
+    LidmaatschapVerzoek,
+    Organisatie,
+    Role,
+    Uitnodiging,
+    User,
+)
 
 
 def organisatie_list() -> QuerySet[Organisatie]:
@@ -41,3 +50,37 @@ def account_security(user: User) -> dict:
         .first(),
         "has_password": user.has_usable_password(),
     }
+
+
+def lidmaatschapverzoeken_te_beslissen(*, user: User) -> QuerySet[LidmaatschapVerzoek]:
+    """Open membership requests this confidant may confirm or refuse: in an organisation they
+    served before the request was made, about someone else."""
+    if not (user.is_active and user.role == Role.CONFIDANT):
+        return LidmaatschapVerzoek.objects.none()
+    return (
+        LidmaatschapVerzoek.objects.filter(
+            status=BesluitStatus.OPEN,
+            organisatie__lidmaatschappen__user=user,
+            organisatie__lidmaatschappen__created_at__lt=F("aangevraagd_op"),
+        )
+        .exclude(user=user)
+        .select_related("user", "organisatie", "aangevraagd_door")
+        .order_by("aangevraagd_op")
+        .distinct()
+    )
+
+
+def lidmaatschapverzoeken_open(*, user: User | None = None) -> QuerySet[LidmaatschapVerzoek]:
+    """For the admin: memberships waiting for a confidant or for the waiting period."""
+    qs = LidmaatschapVerzoek.objects.filter(status=BesluitStatus.OPEN)
+    if user is not None:
+        qs = qs.filter(user=user)
+    return qs.select_related("user", "organisatie", "aangevraagd_door").order_by("aangevraagd_op")
+
+
+def kennisgevingen(*, user: User) -> QuerySet[Kennisgeving]:
+    return Kennisgeving.objects.filter(user=user).select_related("organisatie", "betreft", "door")
+
+
+def ongelezen_kennisgevingen(*, user: User) -> int:
+    return Kennisgeving.objects.filter(user=user, gelezen_op__isnull=True).count()

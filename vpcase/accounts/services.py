@@ -12,8 +12,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.sessions.models import Session
-from django.core.mail import send_mail
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail, send_mass_mail
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -23,11 +25,16 @@ from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log
 from vpcase.links import absolute_reverse
 
+from . import inhoud
 from .models import (
     BackupCode,
     BackupCodeDevice,
+    BesluitStatus,
+    Kennisgeving,
     Lidmaatschap,
+    LidmaatschapVerzoek,
     Organisatie,
+    Role,
     Uitnodiging,
     User,
 )
@@ -42,9 +49,16 @@ def normalise_email(email: str) -> str:
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
-    """django-axes: lock out by the normalised e-mail, so case tricks don't dodge the count."""
-    if credentials and credentials.get("username"):
-        return normalise_email(credentials["username"])
+    """django-axes: lock out by the normalised e-mail, so case tricks don't dodge the count.
+
+    authenticate() passes {"username": …}; on a successful login axes passes
+    {AXES_USERNAME_FORM_FIELD: user's e-mail} from the second step's request, whose form has no
+    e-mail field: without reading that key the reset-on-success matched no record.
+    """
+    if credentials:
+        typed = credentials.get("username") or credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+        if typed:
+            return normalise_email(typed)
     return normalise_email(request.POST.get(settings.AXES_USERNAME_FORM_FIELD, ""))
 
 
@@ -94,9 +108,9 @@ def user_create(
     organisaties: list[Organisatie] | tuple = (),
 ) -> User:
     user = User.objects.create_user(email=normalise_email(email), full_name=full_name, role=role)
-    for org in organisaties:
-        Lidmaatschap.objects.create(user=user, organisatie=org)
     audit_log(action=Action.USER_CREATED, actor=actor, target=user)
+    for org in organisaties:
+        lidmaatschap_aanvragen(actor=actor, user=user, organisatie=org)
     return user
 
 
@@ -104,16 +118,294 @@ def user_create(
 def user_update(
     *, actor: User, user: User, full_name: str, organisaties: list[Organisatie]
 ) -> User:
+    """Name and organisations. Leaving an organisation takes effect at once (less access);
+    joining one as a confidant is a request that a confidant of it must confirm."""
     user.full_name = full_name
     user.save(update_fields=["full_name"])
     wanted = {o.pk for o in organisaties}
-    Lidmaatschap.objects.filter(user=user).exclude(organisatie_id__in=wanted).delete()
-    have = set(Lidmaatschap.objects.filter(user=user).values_list("organisatie_id", flat=True))
+    for lid in Lidmaatschap.objects.filter(user=user).exclude(organisatie_id__in=wanted):
+        lidmaatschap_beeindigen(actor=actor, lidmaatschap=lid)
+    for verzoek in LidmaatschapVerzoek.objects.filter(user=user, status=BesluitStatus.OPEN).exclude(
+        organisatie_id__in=wanted
+    ):
+        lidmaatschap_intrekken(actor=actor, verzoek=verzoek)
     for org in organisaties:
-        if org.pk not in have:
-            Lidmaatschap.objects.create(user=user, organisatie=org)
+        lidmaatschap_aanvragen(actor=actor, user=user, organisatie=org)
     audit_log(action=Action.USER_UPDATED, actor=actor, target=user)
     return user
+
+
+# --- Four eyes: a new confidant membership -----------------------------------------------
+
+
+def wachttijd() -> timedelta:
+    return timedelta(days=settings.VIER_OGEN_WACHTDAGEN)
+
+
+def beslissers(
+    organisatie: Organisatie, *, lid_voor, behalve: list[int] | tuple = ()
+) -> QuerySet[User]:
+    """Who may act as the second person for a step in this organisation: an active confidant
+    who served it before the step was asked for (`lid_voor`), other than those concerned."""
+    return (
+        User.objects.filter(
+            role=Role.CONFIDANT,
+            is_active=True,
+            lidmaatschappen__organisatie=organisatie,
+            lidmaatschappen__created_at__lt=lid_voor,
+        )
+        .exclude(pk__in=list(behalve))
+        .distinct()
+    )
+
+
+@transaction.atomic
+def lidmaatschap_aanvragen(
+    *, actor: User, user: User, organisatie: Organisatie
+) -> Lidmaatschap | LidmaatschapVerzoek:
+    """Put `user` in `organisatie`. HR (reads anonymised reports only) joins at once. A
+    confidant joins when a confidant of the organisation confirms; with nobody to ask, after
+    the waiting period, announced to everyone concerned; in an organisation that holds
+    nothing yet, at once (there is nothing to read)."""
+    bestaand = Lidmaatschap.objects.filter(user=user, organisatie=organisatie).first()
+    if bestaand is not None:
+        return bestaand
+    if user.role != Role.CONFIDANT:
+        return Lidmaatschap.objects.create(user=user, organisatie=organisatie)
+    open_verzoek = LidmaatschapVerzoek.objects.filter(
+        user=user, organisatie=organisatie, status=BesluitStatus.OPEN
+    ).first()
+    if open_verzoek is not None:
+        return open_verzoek
+    now = timezone.now()
+    verzoek = LidmaatschapVerzoek.objects.create(
+        user=user, organisatie=organisatie, aangevraagd_door=actor, aangevraagd_op=now
+    )
+    audit_log(
+        action=Action.MEMBERSHIP_REQUESTED, actor=actor, target=verzoek, organisatie=organisatie
+    )
+    ask = list(beslissers(organisatie, lid_voor=now, behalve=[user.pk]))
+    if ask:
+        kennisgeven(
+            ask, Kennisgeving.Soort.LID_GEVRAAGD, organisatie=organisatie, betreft=user, door=actor
+        )
+        kennisgeven(
+            _andere_vertrouwenspersonen(organisatie, behalve=[u.pk for u in ask] + [user.pk]),
+            Kennisgeving.Soort.LID_GEVRAAGD,
+            organisatie=organisatie,
+            betreft=user,
+            door=actor,
+        )
+        return verzoek
+    if not inhoud.heeft_inhoud(organisatie):
+        return _lidmaatschap_bevestigen(verzoek, door=None)
+    verzoek.wacht_tot = now + wachttijd()
+    verzoek.save(update_fields=["wacht_tot"])
+    kennisgeven(
+        aankondiging_aan(organisatie, extra=[user]),
+        Kennisgeving.Soort.LID_WACHT,
+        organisatie=organisatie,
+        betreft=user,
+        door=actor,
+        verwijzing=f"{timezone.localtime(verzoek.wacht_tot):%Y-%m-%d}",
+    )
+    return verzoek
+
+
+@transaction.atomic
+def lidmaatschap_beslissen(
+    *, user: User, verzoek: LidmaatschapVerzoek, bevestigen: bool
+) -> LidmaatschapVerzoek:
+    verzoek = LidmaatschapVerzoek.objects.select_for_update().get(pk=verzoek.pk)
+    if not verzoek.is_open:
+        raise ValueError("This request was already decided.")
+    allowed = beslissers(
+        verzoek.organisatie, lid_voor=verzoek.aangevraagd_op, behalve=[verzoek.user_id]
+    )
+    if not allowed.filter(pk=user.pk).exists():
+        raise PermissionDenied
+    if bevestigen:
+        _lidmaatschap_bevestigen(verzoek, door=user)
+        return verzoek
+    besluit_vastleggen(verzoek, BesluitStatus.AFGEWEZEN, door=user)
+    audit_log(
+        action=Action.MEMBERSHIP_REFUSED,
+        actor=user,
+        target=verzoek,
+        organisatie=verzoek.organisatie,
+    )
+    kennisgeven(
+        vertrouwenspersonen_van(verzoek.organisatie) + [verzoek.aangevraagd_door],
+        Kennisgeving.Soort.LID_AFGEWEZEN,
+        organisatie=verzoek.organisatie,
+        betreft=verzoek.user,
+        door=user,
+    )
+    return verzoek
+
+
+def _lidmaatschap_bevestigen(verzoek: LidmaatschapVerzoek, *, door: User | None):
+    besluit_vastleggen(verzoek, BesluitStatus.BEVESTIGD, door=door)
+    lid, _created = Lidmaatschap.objects.get_or_create(
+        user=verzoek.user, organisatie=verzoek.organisatie
+    )
+    audit_log(
+        action=Action.MEMBERSHIP_CONFIRMED,
+        actor=door,
+        target=verzoek,
+        organisatie=verzoek.organisatie,
+    )
+    # The admin who asked hears when someone else decided or the wait ended; an organisation
+    # that held nothing confirms at once, as part of the admin's own step.
+    asker = [verzoek.aangevraagd_door] if door is not None or verzoek.wacht_tot else []
+    kennisgeven(
+        vertrouwenspersonen_van(verzoek.organisatie) + asker,
+        Kennisgeving.Soort.LID_BEVESTIGD,
+        organisatie=verzoek.organisatie,
+        betreft=verzoek.user,
+        door=door,
+    )
+    return lid
+
+
+@transaction.atomic
+def lidmaatschap_intrekken(*, actor: User, verzoek: LidmaatschapVerzoek) -> None:
+    """Any admin may withdraw a waiting request (the defence against another admin)."""
+    updated = LidmaatschapVerzoek.objects.filter(pk=verzoek.pk, status=BesluitStatus.OPEN).update(
+        status=BesluitStatus.INGETROKKEN, beslist_door=actor, beslist_op=timezone.now()
+    )
+    if not updated:
+        return
+    audit_log(
+        action=Action.MEMBERSHIP_WITHDRAWN,
+        actor=actor,
+        target=verzoek,
+        organisatie=verzoek.organisatie,
+    )
+    kennisgeven(
+        vertrouwenspersonen_van(verzoek.organisatie) + [verzoek.user],
+        Kennisgeving.Soort.LID_INGETROKKEN,
+        organisatie=verzoek.organisatie,
+        betreft=verzoek.user,
+        door=actor,
+    )
+
+
+def lidmaatschap_beeindigen(*, actor: User, lidmaatschap: Lidmaatschap) -> None:
+    user, org = lidmaatschap.user, lidmaatschap.organisatie
+    lidmaatschap.delete()
+    if user.role == Role.CONFIDANT:
+        kennisgeven(
+            vertrouwenspersonen_van(org) + [user],
+            Kennisgeving.Soort.LID_BEEINDIGD,
+            organisatie=org,
+            betreft=user,
+            door=actor,
+        )
+
+
+def vier_ogen_na_wachttijd(now=None) -> int:
+    """Beat, hourly: carry out the memberships whose waiting period has passed unopposed."""
+    now = now or timezone.now()
+    done = 0
+    for verzoek in LidmaatschapVerzoek.objects.filter(
+        status=BesluitStatus.OPEN, wacht_tot__lte=now
+    ).select_related("organisatie", "user", "aangevraagd_door"):
+        with transaction.atomic():
+            locked = LidmaatschapVerzoek.objects.select_for_update().get(pk=verzoek.pk)
+            if locked.is_open:
+                _lidmaatschap_bevestigen(verzoek, door=None)
+                done += 1
+    return done
+
+
+def besluit_vastleggen(verzoek, status: str, *, door: User | None) -> None:
+    verzoek.status = status
+    verzoek.beslist_door = door
+    verzoek.beslist_op = timezone.now()
+    verzoek.save(update_fields=["status", "beslist_door", "beslist_op"])
+
+
+def vertrouwenspersonen_van(organisatie: Organisatie) -> list[User]:
+    """Every confidant who serves the organisation (also inactive accounts: a confidant who
+    was deactivated should hear that someone else takes over)."""
+    return list(User.objects.filter(role=Role.CONFIDANT, lidmaatschappen__organisatie=organisatie))
+
+
+def _andere_vertrouwenspersonen(organisatie: Organisatie, *, behalve: list[int]) -> list[User]:
+    return [u for u in vertrouwenspersonen_van(organisatie) if u.pk not in behalve]
+
+
+def aankondiging_aan(organisatie: Organisatie, *, extra: list[User] = ()) -> list[User]:
+    """Everyone who can see a step that waits because no confidant can decide: every admin,
+    every member of the organisation (confidants, also deactivated ones, and HR), and those
+    concerned."""
+    users = list(
+        User.objects.filter(
+            Q(role=Role.ADMIN, is_active=True) | Q(lidmaatschappen__organisatie=organisatie)
+        ).distinct()
+    )
+    return users + list(extra)
+
+
+# --- Notices ------------------------------------------------------------------------------
+
+
+def kennisgeven(
+    users,
+    soort: str,
+    *,
+    organisatie: Organisatie | None = None,
+    betreft: User | None = None,
+    door: User | None = None,
+    opvolger: User | None = None,
+    aantal: int | None = None,
+    verwijzing: str = "",
+) -> list[Kennisgeving]:
+    """One in-app notice per account, and an e-mail after commit that says only that there is
+    a notice: never a name, an organisation or a case."""
+    # Not the one who did it: they know. Everyone else, also deactivated accounts.
+    unique = {u.pk: u for u in users if u is not None and u.pk and u != door}
+    notices = Kennisgeving.objects.bulk_create(
+        Kennisgeving(
+            user=u,
+            soort=soort,
+            organisatie=organisatie,
+            betreft=betreft,
+            door=door,
+            opvolger=opvolger,
+            aantal=aantal,
+            verwijzing=verwijzing,
+        )
+        for u in unique.values()
+    )
+    # By e-mail only to accounts that can log in to read it: an account whose invitation is
+    # still open sees the notice once it has set its password.
+    recipients = [u.email for u in unique.values() if u.has_usable_password()]
+    if recipients:
+        transaction.on_commit(lambda: _kennisgeving_mail(recipients))
+    return notices
+
+
+def _kennisgeving_mail(recipients: list[str]) -> None:
+    url = absolute_reverse("accounts:kennisgevingen")
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("accounts/email/kennisgeving_subject.txt", {}).strip()
+        body = render_to_string("accounts/email/kennisgeving_body.txt", {"url": url})
+    try:
+        send_mass_mail(
+            [(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients],
+            fail_silently=False,
+        )
+    except (OSError, smtplib.SMTPException):
+        # The notice is in the app either way.
+        logger.exception("Notice mail could not be sent to %d accounts", len(recipients))
+
+
+def kennisgevingen_gelezen(*, user: User) -> None:
+    Kennisgeving.objects.filter(user=user, gelezen_op__isnull=True).update(
+        gelezen_op=timezone.now()
+    )
 
 
 def end_all_sessions(user: User) -> None:
@@ -148,14 +440,24 @@ def user_deactivate(*, actor: User, user: User) -> User:
     )
     end_all_sessions(user)
     audit_log(action=Action.USER_DEACTIVATED, actor=actor, target=user)
+    _kennisgeven_per_organisatie(user, Kennisgeving.Soort.GEDEACTIVEERD, door=actor)
     return user
 
 
+@transaction.atomic
 def user_reactivate(*, actor: User, user: User) -> User:
     user.is_active = True
     user.save(update_fields=["is_active"])
     audit_log(action=Action.USER_REACTIVATED, actor=actor, target=user)
+    _kennisgeven_per_organisatie(user, Kennisgeving.Soort.GEACTIVEERD, door=actor)
     return user
+
+
+def _kennisgeven_per_organisatie(user: User, soort: str, *, door: User) -> None:
+    if user.role != Role.CONFIDANT:
+        return
+    for org in Organisatie.objects.filter(lidmaatschappen__user=user):
+        kennisgeven(vertrouwenspersonen_van(org), soort, organisatie=org, betreft=user, door=door)
 
 
 def password_change(*, request: HttpRequest, user: User, new_password: str) -> None:

@@ -11,3 +11,11 @@ def purge_expired() -> None:
     now = timezone.now()
     Session.objects.filter(expire_date__lt=now).delete()
     Uitnodiging.objects.filter(expires_at__lt=now - timezone.timedelta(days=30)).delete()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def vier_ogen_na_wachttijd() -> None:
+    """Hourly: memberships whose waiting period passed without being withdrawn."""
+    from .services import vier_ogen_na_wachttijd as run
+
+    run()

@@ -13,4 +13,10 @@ urlpatterns = [
     path("account/", account.profile_view, name="profile"),
     path("account/wachtwoord/", account.password_change_view, name="password_change"),
     path("account/reservecodes/", account.backup_codes_view, name="backup_codes"),
+    path("account/kennisgevingen/", account.kennisgevingen_view, name="kennisgevingen"),
+    path(
+        "account/kennisgevingen/gelezen/",
+        account.kennisgevingen_gelezen_view,
+        name="kennisgevingen_gelezen",
+    ),
 ]

@@ -27,7 +27,16 @@ class Action(models.TextChoices):
     ORG_UPDATED = "org_updated", _("Organisation changed")
     ORG_DEACTIVATED = "org_deactivated", _("Organisation deactivated")
     ORG_REACTIVATED = "org_reactivated", _("Organisation reactivated")
+    SETTINGS_CHANGED = "settings_changed", _("Installation settings changed")
     CASE_REASSIGNED = "case_reassigned", _("Case handed over to a successor")
+    MEMBERSHIP_REQUESTED = "membership_requested", _("Confidant membership asked for")
+    MEMBERSHIP_CONFIRMED = "membership_confirmed", _("Confidant membership confirmed")
+    MEMBERSHIP_REFUSED = "membership_refused", _("Confidant membership refused")
+    MEMBERSHIP_WITHDRAWN = "membership_withdrawn", _("Confidant membership request withdrawn")
+    HANDOVER_REQUESTED = "handover_requested", _("Hand-over of cases asked for")
+    HANDOVER_CONSENTED = "handover_consented", _("Hand-over of cases agreed to")
+    HANDOVER_REFUSED = "handover_refused", _("Hand-over of cases refused")
+    HANDOVER_WITHDRAWN = "handover_withdrawn", _("Hand-over request withdrawn")
     CASE_CREATED = "case_created", _("Case opened")
     CASE_VIEWED = "case_viewed", _("Case viewed")
     CASE_UPDATED = "case_updated", _("Case changed")
@@ -67,7 +76,10 @@ ACCOUNT_ACTIONS = [a.value for a in Action if a.value not in CASE_ACTIONS]
 class AuditEvent(models.Model):
     """Who did what to which object, when. Never content, passwords or codes.
 
-    Rows are append-only: a database trigger rejects UPDATE and DELETE (see migration 0002).
+    Rows are append-only: database triggers reject UPDATE, DELETE and TRUNCATE (migrations
+    0002 and 0007), and where the app runs as a role that does not own the table it may only
+    read and add rows (vpcase/audit/roles.py). Each row carries a hash chained to the row
+    before it (vpcase/audit/chain.py), so a rewrite by the table's owner shows as well.
     """
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -90,6 +102,8 @@ class AuditEvent(models.Model):
         related_name="+",
         db_constraint=False,
     )
+    # sha256 over the previous event's hash and this event's fields (chain.py).
+    hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

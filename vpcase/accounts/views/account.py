@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import services
+from .. import selectors, services
 from ..decorators import login_required
 from ..forms import ConfirmPasswordForm, PasswordChangeForm
 from ..models import BackupCodeDevice
@@ -57,3 +58,19 @@ def backup_codes_view(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/backup_codes.html", {"codes": codes})
         return render(request, "accounts/backup_codes_new.html", {"form": form}, status=400)
     return render(request, "accounts/backup_codes_new.html", {"form": form})
+
+
+@login_required
+def kennisgevingen_view(request: HttpRequest) -> HttpResponse:
+    """Notices about who can see what: never any content."""
+    page = Paginator(selectors.kennisgevingen(user=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "accounts/kennisgevingen.html", {"page": page})
+
+
+@login_required
+@require_POST
+def kennisgevingen_gelezen_view(request: HttpRequest) -> HttpResponse:
+    services.kennisgevingen_gelezen(user=request.user)
+    return redirect("accounts:kennisgevingen")

@@ -106,7 +106,11 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     account = selectors.account_get(pk=pk)
-    initial = {"full_name": account.full_name, "organisaties": account.organisaties.all()}
+    open_requests = selectors.lidmaatschapverzoeken_open(user=account)
+    initial = {
+        "full_name": account.full_name,
+        "organisaties": list(account.organisaties.all()) + [v.organisatie for v in open_requests],
+    }
     form = AccountEditForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
         if form.is_valid():
@@ -116,8 +120,41 @@ def account_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     else:
         status = 200
-    context = {"form": form, "account": account, **selectors.account_security(account)}
+    context = {
+        "form": form,
+        "account": account,
+        "open_requests": open_requests,
+        **selectors.account_security(account),
+    }
     return render(request, "beheer/account_edit.html", context, status=status)
+
+
+@admin_required
+def vier_ogen_view(request: HttpRequest) -> HttpResponse:
+    """Every step that waits for a second person, for every admin to see (and withdraw)."""
+    from meldingen.selectors import handover_open
+
+    context = {
+        "lidmaatschappen": selectors.lidmaatschapverzoeken_open(),
+        "overdrachten": handover_open(),
+    }
+    return render(request, "beheer/vier_ogen.html", context)
+
+
+@admin_required
+@require_POST
+def lidmaatschap_intrekken_view(request: HttpRequest, pk: int) -> HttpResponse:
+    verzoek = selectors.lidmaatschapverzoeken_open().filter(pk=pk).first()
+    if verzoek is not None:
+        services.lidmaatschap_intrekken(actor=request.user, verzoek=verzoek)
+        messages.success(
+            request,
+            _("The request to add %(name)s to %(org)s is withdrawn.")
+            % {"name": verzoek.user, "org": verzoek.organisatie},
+        )
+    if verzoek is not None and request.POST.get("terug") == "account":
+        return redirect("beheer:account_edit", pk=verzoek.user_id)
+    return redirect("beheer:vier_ogen")
 
 
 @admin_required
@@ -208,33 +245,54 @@ def audit_view(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def account_handover_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Hand a (leaving) confidant's cases to a successor per organisation. The admin sees case
-    numbers, dates and status only; the selector never reads an encrypted column."""
+    """Ask to hand a (leaving) confidant's cases to a successor per organisation. Nothing moves
+    until a second person agrees: the confidant while active, else a colleague, else the
+    waiting period. The admin sees case numbers, dates and status only."""
     from meldingen.forms import HandoverForm
-    from meldingen.selectors import handover_overview
-    from meldingen.services import meldingen_reassign
+    from meldingen.selectors import handover_open, handover_overview
+    from meldingen.services import overdracht_aanvragen
 
     account = selectors.account_get(pk=pk)
-    groups = handover_overview(confidant=account)
+    open_handovers = handover_open(confidant=account)
+    waiting = {o.organisatie_id for o in open_handovers}
+    groups = [g for g in handover_overview(confidant=account) if g["organisatie_id"] not in waiting]
     form = HandoverForm(request.POST if request.method == "POST" else None, groups=groups)
     if request.method == "POST":
         if form.is_valid():
-            moved = 0
+            asked = 0
             for group in groups:
                 successor = form.cleaned_data.get(group["field_name"])
                 if successor is not None:
                     org = selectors.organisatie_get(pk=group["organisatie_id"])
-                    moved += meldingen_reassign(
+                    overdracht_aanvragen(
                         actor=request.user, confidant=account, organisatie=org, successor=successor
                     )
+                    asked += 1
             messages.success(
                 request,
-                ngettext("%(n)d case handed over.", "%(n)d cases handed over.", moved)
-                % {"n": moved},
+                ngettext(
+                    "The hand-over is asked for; the cases move once it is agreed to.",
+                    "%(n)d hand-overs are asked for; the cases move once each is agreed to.",
+                    asked,
+                )
+                % {"n": asked},
             )
             return redirect("beheer:account_handover", pk=pk)
         status = 400
     else:
         status = 200
-    context = {"account": account, "groups": groups, "form": form}
+    context = {"account": account, "groups": groups, "form": form, "open": open_handovers}
     return render(request, "beheer/account_handover.html", context, status=status)
+
+
+@admin_required
+@require_POST
+def overdracht_intrekken_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from meldingen.selectors import handover_open
+    from meldingen.services import overdracht_intrekken
+
+    overdracht = handover_open().filter(pk=pk).first()
+    if overdracht is not None:
+        overdracht_intrekken(actor=request.user, overdracht=overdracht)
+        messages.success(request, _("The hand-over is withdrawn."))
+    return redirect("beheer:vier_ogen")

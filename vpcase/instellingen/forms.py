@@ -1,0 +1,9 @@
+from django import forms
+
+from .models import Instellingen
+
+
+class InstellingenForm(forms.ModelForm):
+    class Meta:
+        model = Instellingen
+        fields = ["login_record_days"]
