@@ -49,7 +49,7 @@ def test_access_only_for_confidants_of_the_same_organisation(
 def test_admin_hands_over_cases_seeing_no_content(admin_client, confidant_a, org_a, melding_a):
     successor = ConfidantFactory(full_name="Opvolger Olga", organisaties=[org_a])
     closed = MeldingFactory(behandelaar=confidant_a, organisatie=org_a)
-    url = reverse("beheer:account_handover", args=[confidant_a.pk])
+    url = reverse("beheer_meldingen:account_handover", args=[confidant_a.pk])
     page = admin_client.get(url)
     html = page.content.decode()
     assert page.status_code == 200
@@ -84,7 +84,7 @@ def test_admin_hands_over_cases_seeing_no_content(admin_client, confidant_a, org
 def test_handover_to_someone_outside_the_organisation_is_rejected(
     admin_client, confidant_a, confidant_b, melding_a, org_a
 ):
-    url = reverse("beheer:account_handover", args=[confidant_a.pk])
+    url = reverse("beheer_meldingen:account_handover", args=[confidant_a.pk])
     response = admin_client.post(url, {f"opvolger_{org_a.pk}": confidant_b.pk})
     assert response.status_code == 400
     melding_a.refresh_from_db()

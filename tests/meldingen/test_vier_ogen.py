@@ -197,7 +197,7 @@ def test_nobody_to_ask_waits_announced_and_any_admin_can_withdraw(
     account_services.vier_ogen_na_wachttijd(now=verzoek.wacht_tot - timedelta(minutes=1))
     assert nothing(x)
     # The other admin sees it and withdraws it.
-    page = verified_client(other_admin).get(reverse("beheer:vier_ogen"))
+    page = verified_client(other_admin).get(reverse("beheer_meldingen:vier_ogen"))
     assert "Nieuwe VP" in page.content.decode()
     response = verified_client(other_admin).post(
         reverse("beheer:lidmaatschap_intrekken", args=[verzoek.pk])
@@ -646,7 +646,7 @@ def test_the_attack_as_an_admin_plays_it_over_http(
     ):
         assert x_client.get(url).status_code == 404, url
     # The hand-over form refuses X: X is no confidant of the organisation.
-    handover = reverse("beheer:account_handover", args=[confidant_a.pk])
+    handover = reverse("beheer_meldingen:account_handover", args=[confidant_a.pk])
     assert admin_client.post(handover, {f"opvolger_{org_a.pk}": x.pk}).status_code == 400
     assert Melding.objects.get(pk=melding.pk).behandelaar_id == confidant_a.pk
     assert any(m.to == [confidant_a.email] for m in mail.outbox)

@@ -25,17 +25,10 @@ urlpatterns = [
         beheer.account_otp_reset_view,
         name="account_otp_reset",
     ),
-    path("accounts/<id:pk>/overdragen/", beheer.account_handover_view, name="account_handover"),
-    path("vier-ogen/", beheer.vier_ogen_view, name="vier_ogen"),
     path(
         "vier-ogen/lidmaatschap/<id:pk>/intrekken/",
         beheer.lidmaatschap_intrekken_view,
         name="lidmaatschap_intrekken",
-    ),
-    path(
-        "vier-ogen/overdracht/<id:pk>/intrekken/",
-        beheer.overdracht_intrekken_view,
-        name="overdracht_intrekken",
     ),
     path("audit/", beheer.audit_view, name="audit"),
     path("instellingen/", instellingen_view, name="instellingen"),

@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -130,18 +129,6 @@ def account_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_required
-def vier_ogen_view(request: HttpRequest) -> HttpResponse:
-    """Every step that waits for a second person, for every admin to see (and withdraw)."""
-    from meldingen.selectors import handover_open
-
-    context = {
-        "lidmaatschappen": selectors.lidmaatschapverzoeken_open(),
-        "overdrachten": handover_open(),
-    }
-    return render(request, "beheer/vier_ogen.html", context)
-
-
-@admin_required
 @require_POST
 def lidmaatschap_intrekken_view(request: HttpRequest, pk: int) -> HttpResponse:
     verzoek = selectors.lidmaatschapverzoeken_open().filter(pk=pk).first()
@@ -154,7 +141,7 @@ def lidmaatschap_intrekken_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if verzoek is not None and request.POST.get("terug") == "account":
         return redirect("beheer:account_edit", pk=verzoek.user_id)
-    return redirect("beheer:vier_ogen")
+    return redirect("beheer_meldingen:vier_ogen")
 
 
 @admin_required
@@ -240,59 +227,3 @@ def account_otp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
 def audit_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(account_event_list(), 50).get_page(request.GET.get("page"))
     return render(request, "beheer/audit.html", {"page": page})
-
-
-@admin_required
-@require_http_methods(["GET", "POST"])
-def account_handover_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Ask to hand a (leaving) confidant's cases to a successor per organisation. Nothing moves
-    until a second person agrees: the confidant while active, else a colleague, else the
-    waiting period. The admin sees case numbers, dates and status only."""
-    from meldingen.forms import HandoverForm
-    from meldingen.selectors import handover_open, handover_overview
-    from meldingen.services import overdracht_aanvragen
-
-    account = selectors.account_get(pk=pk)
-    open_handovers = handover_open(confidant=account)
-    waiting = {o.organisatie_id for o in open_handovers}
-    groups = [g for g in handover_overview(confidant=account) if g["organisatie_id"] not in waiting]
-    form = HandoverForm(request.POST if request.method == "POST" else None, groups=groups)
-    if request.method == "POST":
-        if form.is_valid():
-            asked = 0
-            for group in groups:
-                successor = form.cleaned_data.get(group["field_name"])
-                if successor is not None:
-                    org = selectors.organisatie_get(pk=group["organisatie_id"])
-                    overdracht_aanvragen(
-                        actor=request.user, confidant=account, organisatie=org, successor=successor
-                    )
-                    asked += 1
-            messages.success(
-                request,
-                ngettext(
-                    "The hand-over is asked for; the cases move once it is agreed to.",
-                    "%(n)d hand-overs are asked for; the cases move once each is agreed to.",
-                    asked,
-                )
-                % {"n": asked},
-            )
-            return redirect("beheer:account_handover", pk=pk)
-        status = 400
-    else:
-        status = 200
-    context = {"account": account, "groups": groups, "form": form, "open": open_handovers}
-    return render(request, "beheer/account_handover.html", context, status=status)
-
-
-@admin_required
-@require_POST
-def overdracht_intrekken_view(request: HttpRequest, pk: int) -> HttpResponse:
-    from meldingen.selectors import handover_open
-    from meldingen.services import overdracht_intrekken
-
-    overdracht = handover_open().filter(pk=pk).first()
-    if overdracht is not None:
-        overdracht_intrekken(actor=request.user, overdracht=overdracht)
-        messages.success(request, _("The hand-over is withdrawn."))
-    return redirect("beheer:vier_ogen")
