@@ -29,6 +29,7 @@ from vpcase.links import absolute_reverse
 from . import receipts
 from .models import (
     ACKNOWLEDGE_DAYS,
+    FEEDBACK_MONTHS,
     Afzender,
     Bericht,
     Kanaal,
@@ -210,7 +211,7 @@ def deadlines(verzoek: Verzoek) -> dict:
     feedback_from = verzoek.beantwoord_op or acknowledge_by
     return {
         "acknowledge_by": acknowledge_by,
-        "feedback_by": add_months(timezone.localdate(feedback_from), 3),
+        "feedback_by": add_months(timezone.localdate(feedback_from), FEEDBACK_MONTHS),
         "overdue": verzoek.beantwoord_op is None
         and verzoek.status == VerzoekStatus.NIEUW
         and timezone.now() > acknowledge_by,

@@ -96,6 +96,14 @@ def verified_client(user) -> Client:
 
 
 @pytest.fixture
+def crafted(org_a, confidant_a):
+    """Organisation A with a year (2025) of known figures and the year before."""
+    from tests.rapportage.crafted import crafted_year
+
+    return crafted_year(org_a, confidant_a)
+
+
+@pytest.fixture
 def admin_client(admin_user):
     return verified_client(admin_user)
 

@@ -16,7 +16,6 @@ from django.urls import reverse
 from meldingen.models import Verzoek
 from rapportage.models import Jaarverslag, RapportStatus
 from tests.conftest import subprocess_env, verified_client
-from tests.rapportage.conftest import crafted  # noqa: F401
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connection refused
 
@@ -78,7 +77,7 @@ def test_anonymous_request_is_stored_while_the_queue_is_down(
 
 
 @pytest.mark.django_db
-def test_report_request_while_the_queue_is_down_stays_queued(crafted, confidant_a, broker_down):  # noqa: F811
+def test_report_request_while_the_queue_is_down_stays_queued(crafted, confidant_a, broker_down):
     client = verified_client(confidant_a)
     response = client.post(reverse("rapportage:build", args=[crafted.slug, 2025]), follow=True)
     assert response.status_code == 200

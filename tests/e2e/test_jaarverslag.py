@@ -31,7 +31,7 @@ from pypdf import PdfReader
 from meldingen.models import Categorie
 from rapportage.models import Jaarverslag, RapportStatus
 from tests.conftest import purge_queue
-from tests.rapportage.conftest import NOTE_MARKER, SIGNAL_EXCLUDED, crafted  # noqa: F401
+from tests.rapportage.crafted import NOTE_MARKER, SIGNAL_EXCLUDED
 from tests.rapportage.test_worker import WORKER_ARGS, worker_env
 
 from .conftest import A11yAudit, ConsoleLog, label, log_in_with_totp, t, url, url_re
@@ -152,7 +152,7 @@ def test_annual_report_built_by_the_worker_published_and_downloaded_by_hr(
     a11y: A11yAudit,
     console_log: ConsoleLog,
     worker: Worker,
-    crafted,  # noqa: F811  (org A with the year 2025 of known figures)
+    crafted,  # org A with the year 2025 of known figures
     confidant_a,
     confidant_b,
     org_b,

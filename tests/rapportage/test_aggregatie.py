@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from rapportage.aggregatie import verzamel
 from rapportage.cijfers import Vergelijking
 from rapportage.models import Signaal
-from tests.rapportage.conftest import NOTE_MARKER, SIGNAL_EXCLUDED, SIGNAL_INCLUDED
+from tests.rapportage.crafted import NOTE_MARKER, SIGNAL_EXCLUDED, SIGNAL_INCLUDED
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_no_free_text_and_no_suppressed_number_in_the_figures(crafted):
 def test_query_count_does_not_grow_with_cases(crafted, org_a, confidant_a):
     from datetime import date
 
-    from tests.rapportage.conftest import make_case
+    from tests.rapportage.crafted import make_case
 
     with CaptureQueriesContext(connection) as before:
         verzamel(crafted, 2025)
@@ -112,7 +112,7 @@ def test_cases_of_all_confidants_of_the_organisation_count(crafted, org_a):
     from datetime import date
 
     from tests.factories import ConfidantFactory
-    from tests.rapportage.conftest import make_case
+    from tests.rapportage.crafted import make_case
 
     colleague = ConfidantFactory(organisaties=[org_a])
     make_case(

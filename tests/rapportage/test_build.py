@@ -13,7 +13,7 @@ from rapportage import services
 from rapportage.cijfers import Cijfers
 from rapportage.models import Jaarverslag, RapportStatus, Signaal
 from rapportage.tasks import build_jaarverslag
-from tests.rapportage.conftest import (
+from tests.rapportage.crafted import (
     NOTE_MARKER,
     SIGNAL_EXCLUDED,
     SIGNAL_INCLUDED,

@@ -17,7 +17,7 @@ from rapportage import document, services
 from rapportage.aggregatie import verzamel
 from rapportage.cijfers import Cijfers
 from rapportage.models import Jaarverslag
-from tests.rapportage.conftest import SIGNAL_INCLUDED, raw_cijfers
+from tests.rapportage.crafted import SIGNAL_INCLUDED, raw_cijfers
 
 pytestmark = pytest.mark.django_db
 

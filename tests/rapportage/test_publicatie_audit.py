@@ -13,7 +13,7 @@ from django.urls import reverse
 from rapportage import anonimiteit, disclosure, publicaties, services
 from rapportage.cijfers import Cijfers
 from rapportage.models import Publicatie
-from tests.rapportage.conftest import make_case
+from tests.rapportage.crafted import make_case
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from rapportage.cijfers import NIET, Cijfers
 from rapportage.models import Jaarverslag, Publicatie, RapportStatus
 from tests.conftest import verified_client
 from tests.factories import HRFactory
-from tests.rapportage.conftest import make_case
+from tests.rapportage.crafted import make_case
 from vpcase.audit.models import Action, AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.utils import translation
 from rapportage import document, services
 from rapportage.aggregatie import verzamel
 from rapportage.cijfers import NIET
-from tests.rapportage.conftest import make_case
+from tests.rapportage.crafted import make_case
 
 pytestmark = pytest.mark.django_db
 

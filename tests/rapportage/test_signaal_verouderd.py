@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from rapportage import services
 from rapportage.models import Publicatie, Signaal
-from tests.rapportage.conftest import SIGNAL_EXCLUDED, SIGNAL_INCLUDED
+from tests.rapportage.crafted import SIGNAL_EXCLUDED, SIGNAL_INCLUDED
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,10 @@
+"""Reporting test data: a year of known figures and the helpers that make cases."""
+
 from __future__ import annotations
 
 import json
 from datetime import date
 
-import pytest
 from django.db import connection
 
 from meldingen.models import Gesprek, GesprekInterventie, Melding, MeldingCategorie
@@ -73,9 +74,9 @@ def make_case(
     return melding
 
 
-@pytest.fixture
-def crafted(org_a, confidant_a):
-    """A year (2025) with known figures, and the year before."""
+def crafted_year(org_a, confidant_a):
+    """A year (2025) with known figures, and the year before (the `crafted` fixture in
+    tests/conftest.py)."""
     c = dict(org=org_a, confidant=confidant_a)
     for i in range(10):
         make_case(
