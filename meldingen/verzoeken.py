@@ -13,14 +13,14 @@ from datetime import datetime, timedelta
 from email.utils import formatdate, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 
+from vpcase import mail
 from vpcase.accounts.models import Lidmaatschap, Organisatie, Role, User
 from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log
@@ -326,7 +326,7 @@ def notifications_send(*, now: datetime | None = None) -> int:
         for user in recipients(verzoek):
             users.setdefault(user.pk, user)
     if users:
-        get_connection().send_messages(_notification_mails(list(users.values()), hour))
+        mail.send(_notification_mails(list(users.values()), hour))
     # Only what was looked at: a message stored under this hour meanwhile keeps its marker.
     Verzoek.objects.filter(pk__in=[v.pk for v in pending], melden_vanaf__lt=hour).update(
         melden_vanaf=None
@@ -342,19 +342,9 @@ def _notification_mails(users: list[User], hour: datetime) -> list[EmailMessage]
         # sending to the hundredth of a second; this one is random.
         "Date": formatdate(hour.timestamp(), localtime=settings.EMAIL_USE_LOCALTIME),
     }
-    mails = []
-    with translation.override(settings.LANGUAGE_CODE):
-        for user in users:
-            context = {"user": user, "url": url}
-            subject = render_to_string("meldingen/email/notify_subject.txt", context).strip()
-            body = render_to_string("meldingen/email/notify_body.txt", context)
-            mails.append(
-                EmailMessage(
-                    subject,
-                    body,
-                    settings.DEFAULT_FROM_EMAIL,
-                    [user.email],
-                    headers={**headers, "Message-ID": f"<{uuid.uuid4().hex}@{domain}>"},
-                )
-            )
-    return mails
+    return mail.mails_to(
+        users,
+        "meldingen/email/notify",
+        lambda user: {"user": user, "url": url},
+        headers=lambda: {**headers, "Message-ID": f"<{uuid.uuid4().hex}@{domain}>"},
+    )

@@ -3,12 +3,9 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.template.loader import render_to_string
-from django.utils import translation
 
+from vpcase import mail
 from vpcase.links import absolute_reverse
 
 logger = logging.getLogger(__name__)
@@ -68,20 +65,15 @@ def notify_hr(verslag_id: int, publicatie_id: int | None = None, soort: str = "p
     )
     template = "withdrawn" if soort == "withdrawn" else "published"
     url = absolute_reverse("rapportage:hr_index")
-    messages = []
-    with translation.override(settings.LANGUAGE_CODE):
-        for user in hr_recipients(verslag):
-            context = {
-                "user": user,
-                "url": url,
-                "herzien": publicatie is not None and publicatie.versie > 1,
-                "versie": publicatie.versie if publicatie is not None else 1,
-            }
-            subject = render_to_string(f"rapportage/email/{template}_subject.txt", context)
-            body = render_to_string(f"rapportage/email/{template}_body.txt", context)
-            messages.append((subject.strip(), body, settings.DEFAULT_FROM_EMAIL, [user.email]))
-    if messages:
-        send_mass_mail(messages, fail_silently=False)
+    herzien = publicatie is not None and publicatie.versie > 1
+    versie = publicatie.versie if publicatie is not None else 1
+    mail.send(
+        mail.mails_to(
+            hr_recipients(verslag),
+            f"rapportage/email/{template}",
+            lambda user: {"user": user, "url": url, "herzien": herzien, "versie": versie},
+        )
+    )
 
 
 @shared_task(ignore_result=True)

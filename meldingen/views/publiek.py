@@ -7,12 +7,10 @@ but csrftoken (and a session after a correct code), and work without JavaScript.
 from __future__ import annotations
 
 import hashlib
-import io
 import secrets
 import time
 from functools import wraps
 
-import segno
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
@@ -25,7 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from vpcase import proof_of_work, ratelimit
+from vpcase import proof_of_work, qr, ratelimit
 from vpcase.accounts.models import Organisatie
 from vpcase.context_processors import other_language
 from vpcase.links import absolute_reverse
@@ -94,22 +92,10 @@ def organisatie_view(request: HttpRequest, slug: str) -> HttpResponse:
 def poster_view(request: HttpRequest, slug: str) -> HttpResponse:
     org = _organisatie(slug)
     url = absolute_reverse("publiek:organisatie", org.slug)
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(
-        buffer,
-        kind="svg",
-        xmldecl=False,
-        svgns=True,
-        scale=8,
-        border=2,
-        title=_("QR code to the confidants' page"),
-        svgclass="qr",
-        lineclass=None,
-    )
     context = {
         "organisatie": org,
         "url": url,
-        "qr_svg": buffer.getvalue().decode(),
+        "qr_svg": qr.svg(url, title=_("QR code to the confidants' page"), scale=8, border=2),
         "confidants": verzoeken.public_confidants(org),
     }
     return render(request, "publiek/poster.html", context)

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail, send_mass_mail
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from vpcase import mail
 from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log
 from vpcase.links import absolute_reverse
@@ -381,25 +382,19 @@ def kennisgeven(
     )
     # By e-mail only to accounts that can log in to read it: an account whose invitation is
     # still open sees the notice once it has set its password.
-    recipients = [u.email for u in unique.values() if u.has_usable_password()]
+    recipients = [u for u in unique.values() if u.has_usable_password()]
     if recipients:
         transaction.on_commit(lambda: _kennisgeving_mail(recipients))
     return notices
 
 
-def _kennisgeving_mail(recipients: list[str]) -> None:
+def _kennisgeving_mail(users: list[User]) -> None:
     url = absolute_reverse("accounts:kennisgevingen")
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("accounts/email/kennisgeving_subject.txt", {}).strip()
-        body = render_to_string("accounts/email/kennisgeving_body.txt", {"url": url})
     try:
-        send_mass_mail(
-            [(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients],
-            fail_silently=False,
-        )
+        mail.send(mail.mails_to(users, "accounts/email/kennisgeving", lambda user: {"url": url}))
     except (OSError, smtplib.SMTPException):
         # The notice is in the app either way.
-        logger.exception("Notice mail could not be sent to %d accounts", len(recipients))
+        logger.exception("Notice mail could not be sent to %d accounts", len(users))
 
 
 def kennisgevingen_gelezen(*, user: User) -> None:

@@ -3,10 +3,9 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from vpcase import mail
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +48,10 @@ def _tell_admins(event_id: int, when: str) -> None:
     from vpcase.accounts.models import Role, User
 
     admins = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk")
-    messages = []
-    with translation.override(settings.LANGUAGE_CODE):
-        for user in admins:
-            context = {"user": user, "event_id": event_id, "time": when}
-            subject = render_to_string("audit/email/broken_subject.txt", context).strip()
-            body = render_to_string("audit/email/broken_body.txt", context)
-            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
-    if messages:
-        send_mass_mail(messages, fail_silently=False)
+    mail.send(
+        mail.mails_to(
+            admins,
+            "audit/email/broken",
+            lambda user: {"user": user, "event_id": event_id, "time": when},
+        )
+    )

@@ -6,11 +6,9 @@ password and session generation: nobody is logged in until the second factor is 
 
 from __future__ import annotations
 
-import io
 import time
 from base64 import b32encode
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -24,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from vpcase import qr
 from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log
 
@@ -198,27 +197,11 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "form": form,
-        "qr_svg": _qr_svg(device.config_url),
+        "qr_svg": qr.svg(device.config_url, title=_("QR code for your authenticator app")),
         "secret": _grouped(b32encode(device.bin_key).decode()),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/enrol.html", context, status=status)
-
-
-def _qr_svg(data: str) -> str:
-    buffer = io.BytesIO()
-    segno.make(data, error="m").save(
-        buffer,
-        kind="svg",
-        xmldecl=False,
-        svgns=True,
-        scale=5,
-        border=4,
-        title=_("QR code for your authenticator app"),
-        svgclass="qr",
-        lineclass=None,
-    )
-    return buffer.getvalue().decode()
 
 
 def _grouped(secret: str) -> str:
