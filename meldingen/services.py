@@ -22,6 +22,7 @@ from vpcase.accounts.services import (
     beslissers,
     besluit_vastleggen,
     kennisgeven,
+    na_wachttijd_uitvoeren,
     vertrouwenspersonen_van,
     wachttijd,
 )
@@ -477,18 +478,8 @@ def overdracht_intrekken(*, actor: User, overdracht: Overdracht) -> None:
 
 
 def overdrachten_na_wachttijd(now=None) -> int:
-    """Beat, hourly: carry out the hand-overs whose waiting period passed unopposed."""
-    now = now or timezone.now()
-    done = 0
-    for pk in Overdracht.objects.filter(status=BesluitStatus.OPEN, wacht_tot__lte=now).values_list(
-        "pk", flat=True
-    ):
-        with transaction.atomic():
-            overdracht = Overdracht.objects.select_for_update().get(pk=pk)
-            if overdracht.is_open:
-                _overdracht_uitvoeren(overdracht, door=None)
-                done += 1
-    return done
+    """Beat, hourly: the hand-overs whose waiting period passed unopposed."""
+    return na_wachttijd_uitvoeren(Overdracht, _overdracht_uitvoeren, now)
 
 
 def _overdracht_uitvoeren(overdracht: Overdracht, *, door: User | None) -> int:

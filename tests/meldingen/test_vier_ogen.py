@@ -536,7 +536,6 @@ def _attack_step(step, world):
 
 def _signature(world) -> tuple:
     """What decides how the rest of an attack can go: who exists, who serves, what waits."""
-    from django.db.models import Q
 
     parts = []
     for key in ("x", "y"):
@@ -559,7 +558,7 @@ def _signature(world) -> tuple:
     people = {world["r"].pk: "r", **{world[k].pk: k for k in ("x", "y") if world.get(k)}}
     handovers = tuple(
         (people.get(o.naar_id), o.status, o.wacht_tot is not None)
-        for o in Overdracht.objects.filter(~Q(status="x")).order_by("pk")
+        for o in Overdracht.objects.order_by("pk")
     )
     handlers = tuple(
         people.get(h)

@@ -305,19 +305,24 @@ def lidmaatschap_beeindigen(*, actor: User, lidmaatschap: Lidmaatschap) -> None:
         )
 
 
-def vier_ogen_na_wachttijd(now=None) -> int:
-    """Beat, hourly: carry out the memberships whose waiting period has passed unopposed."""
+def na_wachttijd_uitvoeren(model, uitvoeren, now=None) -> int:
+    """Carry out every open four-eyes request of `model` whose waiting period has passed
+    unopposed, each in its own transaction with the row locked (a withdrawal wins a race)."""
     now = now or timezone.now()
     done = 0
-    for verzoek in LidmaatschapVerzoek.objects.filter(
-        status=BesluitStatus.OPEN, wacht_tot__lte=now
-    ).select_related("organisatie", "user", "aangevraagd_door"):
+    due = model.objects.filter(status=BesluitStatus.OPEN, wacht_tot__lte=now)
+    for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            locked = LidmaatschapVerzoek.objects.select_for_update().get(pk=verzoek.pk)
-            if locked.is_open:
-                _lidmaatschap_bevestigen(verzoek, door=None)
+            verzoek = model.objects.select_for_update().get(pk=pk)
+            if verzoek.is_open:
+                uitvoeren(verzoek, door=None)
                 done += 1
     return done
+
+
+def vier_ogen_na_wachttijd(now=None) -> int:
+    """Beat, hourly: the memberships whose waiting period has passed unopposed."""
+    return na_wachttijd_uitvoeren(LidmaatschapVerzoek, _lidmaatschap_bevestigen, now)
 
 
 def besluit_vastleggen(verzoek, status: str, *, door: User | None) -> None:
