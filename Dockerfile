@@ -97,8 +97,10 @@ COPY --from=source /src /app
 # exist only in this RUN's environment: they are never stored in an ENV, a layer or the image
 # history (which records the $(...) text, not its output), and neither command signs or
 # encrypts anything with them. The service URLs and ALLOWED_HOSTS are required in production
-# mode too; neither command connects to anything. Whatever else importing the settings creates
-# in /app/var is removed, so that /app/var holds only static/ and beat/.
+# mode too; neither command connects to anything. Importing the settings creates no folder, and
+# with PostgreSQL and Redis Django's start-up makes only /app/var and its static/ (the task
+# queue's and SQLite's folders are for the embedded defaults), so /app/var holds only static/
+# and beat/.
 # tests/test_image_context.py reads this step's variables and runs the same two commands on the
 # build context, so keep them in this one RUN.
 RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
@@ -106,7 +108,6 @@ RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')"
     DATABASE_URL=postgres://build@build.invalid/build REDIS_URL=redis://build.invalid:6379/0 \
     EMAIL_URL=smtp://build.invalid:25 SITE_URL=https://build.invalid ALLOWED_HOSTS=build.invalid \
     sh -c 'python manage.py collectstatic --noinput -v0 && python manage.py check --deploy --fail-level WARNING' \
-    && find /app/var -mindepth 1 -maxdepth 1 ! -name static -exec rm -rf {} + \
     && python -m compileall -q /app \
     && mkdir -p /app/var/beat \
     && chown vpcase:vpcase /app/var/beat

@@ -64,7 +64,7 @@ from meldingen.models import (
     Verzoek,
     VerzoekStatus,
 )
-from meldingen.services import add_months
+from meldingen.selectors import add_months
 from rapportage.demo import CATEGORIES, CHANNELS, INTERVENTIONS, OUTCOMES, RELATIONS, ROLES
 from rapportage.models import Activiteit, GerichtAan, Signaal
 from vpcase.accounts.models import Lidmaatschap, Organisatie, Role, User

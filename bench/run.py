@@ -8,7 +8,8 @@ against the floor of WeasyPrint rendering the same HTML alone, and in each organ
 the growth curve the publication step (bench/publication.py: counting, the figures with the
 disclosure model, the audit alone, pressing "publish") against a fixed target.
 
-Results: bench/results/<timestamp>.json and a Markdown table on stdout.
+Results: bench/results/<timestamp>.json and a Markdown table on stdout; a full run also
+rewrites its section of bench/RESULTS.md (write_results).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hmac
 import http.cookiejar
 import json
 import os
+import platform
 import re
 import signal
 import socket
@@ -42,6 +44,21 @@ REDIS_DB = 9  # broker 9, cache 10
 # few seconds people take it for stuck and press again; gunicorn kills a worker at 30 s).
 PUBLICATION_RUNS = 5
 PUBLISH_TARGET_S = 5.0
+# A full run rewrites what lies between these markers in RESULTS_MD; the rest is kept.
+RESULTS_MD = ROOT / "bench" / "RESULTS.md"
+RESULTS_BEGIN = "<!-- bench:begin -->"
+RESULTS_END = "<!-- bench:end -->"
+# The targets of a full run (docs/performance.md says why these): scenario, what is compared,
+# the bound. Shares are of the floor's requests per second.
+SHARE_TARGETS = (
+    ("case list (big confidant)", 40),
+    ("case page, 50 conversations", 25),
+    ("public organisation page", 60),
+)
+P95_TARGETS_MS = (
+    ("anonymous request submission", 500),
+    ("mailbox login with a code", 500),
+)
 
 PROFILES = {
     "quick": {
@@ -468,6 +485,10 @@ def main() -> int:
         save()
         print(markdown(results))
         print(f"\n(results: {out.relative_to(ROOT)})")
+    # Only a full run that measured everything replaces the table in RESULTS.md.
+    if options.profile == "full":
+        write_results(results, machine_line=machine(), source=str(out.relative_to(ROOT)))
+        print(f"(table: {RESULTS_MD.relative_to(ROOT)})")
     return 0
 
 
@@ -719,6 +740,111 @@ def publication_markdown(points: list[dict], target: dict | None) -> list[str]:
             f"last year published) ≤ {target['target_s']:.0f} s | {measured} | {result} |",
         ]
     return lines
+
+
+# --- bench/RESULTS.md ----------------------------------------------------------------------
+
+
+def machine() -> str:
+    """One line on what the figures were measured on: they compare only within one machine."""
+    cpu = platform.processor() or platform.machine()
+    memory = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f", {int(line.split()[1]) / 1024 / 1024:.1f} GB RAM"
+                break
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def targets_markdown(results: dict) -> list[str]:
+    """Each target of a full run, met or missed, from the results alone."""
+    scenarios = results.get("scenarios") or {}
+    floor = (scenarios.get("floor /healthz") or {}).get("rps") or 0
+    rows = []
+    for name, share in SHARE_TARGETS:
+        if name in scenarios and floor:
+            got = 100 * scenarios[name]["rps"] / floor
+            rows.append((f"{name} ≥ {share} % of the floor", f"{got:.0f} %", got >= share))
+    for name, bound in P95_TARGETS_MS:
+        if name in scenarios:
+            got = scenarios[name]["p95_ms"]
+            rows.append((f"{name}: p95 ≤ {bound} ms (10 clients)", f"{got:.0f} ms", got <= bound))
+    j = results.get("jaarverslag")
+    if j and "seconds" in j and "weasyprint_s" in j:
+        bound = 1.5 * j["weasyprint_s"] + 2
+        rows.append(
+            (
+                "jaarverslag end to end ≤ 1.5 × WeasyPrint floor + 2 s",
+                f"{j['seconds']:.2f} s against {bound:.2f} s",
+                j["seconds"] <= bound,
+            )
+        )
+    points = [p for p in results.get("growth") or [] if "aggregation_s" in p]
+    if len(points) >= 2:
+        small, large = points[0], points[-1]
+        linear = large["aggregation_s"] / small["aggregation_s"] <= large["cases"] / small["cases"]
+        same_queries = len({p["queries"] for p in points}) == 1
+        rows.append(
+            (
+                "aggregation no faster than linear, the same number of queries at every size",
+                " / ".join(f"{p['aggregation_s']:.2f} s ({p['queries']})" for p in points),
+                linear and same_queries,
+            )
+        )
+    busy = scenarios.get("50 clients, case list")
+    if busy:
+        rows.append(("no errors, 50 clients", str(busy["errors"]), busy["errors"] == 0))
+    # The publishing target has its own table (publication_markdown).
+    if not rows:
+        return []
+    lines = ["", "| target | measured | result |", "|---|---:|---|"]
+    lines += [f"| {what} | {got} | {'met' if met else '**missed**'} |" for what, got, met in rows]
+    return lines
+
+
+def results_section(results: dict, *, machine_line: str, source: str = "") -> str:
+    """The generated part of RESULTS.md: date, commit, machine, the tables and the targets."""
+    date = str(results.get("started", ""))[:10] or datetime.now(UTC).date().isoformat()
+    lines = [
+        RESULTS_BEGIN,
+        "<!-- Written by `make bench` (bench/run.py, write_results); edits here are replaced. -->",
+        "",
+        f"## Latest full run: {date}, commit {results.get('commit') or 'unknown'}",
+        "",
+        f"Machine: {machine_line}.",
+    ]
+    if source:
+        lines.append(f"Raw figures: `{source}` (not committed).")
+    lines += ["", markdown(results), *targets_markdown(results), RESULTS_END]
+    return "\n".join(lines)
+
+
+def write_results(
+    results: dict, *, machine_line: str, source: str = "", path: Path = RESULTS_MD
+) -> None:
+    """Put this run's section between the markers of `path`, keeping everything around it
+    (the previous runs below). A file without the markers gets the section on top and its old
+    text below, so nothing written by hand is lost."""
+    section = results_section(results, machine_line=machine_line, source=source)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    begin, end = text.find(RESULTS_BEGIN), text.find(RESULTS_END)
+    if begin != -1 and end > begin:
+        text = text[:begin] + section + text[end + len(RESULTS_END) :]
+    elif text:
+        text = f"{section}\n\n{text}"
+    else:
+        text = f"# Benchmark results\n\n{section}\n"
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -8,8 +8,10 @@ class MeldingenConfig(AppConfig):
 
     def ready(self) -> None:
         from vpcase.accounts import inhoud
+        from vpcase.concepten import keys
 
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import concept_keys, signals  # noqa: F401 - signals connects the receivers
         from .selectors import organisatie_heeft_inhoud
 
         inhoud.register(organisatie_heeft_inhoud)
+        keys.register(*concept_keys.KINDS)

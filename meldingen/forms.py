@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vpcase.accounts.models import Organisatie, User
-from vpcase.widgets import Select
 
 from .models import (
     MAX_DURATION_MINUTES,
@@ -277,20 +276,17 @@ class FilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[("", _("All")), ("actief", _("Open or in progress")), *Status.choices],
-        widget=Select,
     )
     categorie = forms.ChoiceField(
         label=_("Type of behaviour"),
         required=False,
         choices=[("", _("All")), *Categorie.choices],
-        widget=Select,
     )
     organisatie = forms.ModelChoiceField(
         label=_("Organisation"),
         required=False,
         queryset=Organisatie.objects.none(),
         empty_label=_("All"),
-        widget=Select,
     )
     van = forms.DateField(label=_("Opened from"), required=False, widget=DateInput())
     tot = forms.DateField(label=_("Opened until"), required=False, widget=DateInput())

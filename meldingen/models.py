@@ -365,23 +365,6 @@ class Doorbreking(models.Model):
         ordering = ["datum", "id"]
 
 
-class Concept(models.Model):
-    """An encrypted server-side draft of a form, so that nothing typed is lost."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sleutel = models.CharField(max_length=100)
-    melding = models.ForeignKey(
-        Melding, null=True, blank=True, on_delete=models.CASCADE, related_name="concepten"
-    )
-    data = encrypt(models.JSONField(default=dict))
-    bijgewerkt_op = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "sleutel"], name="concept_unique_per_form")
-        ]
-
-
 # --- The employee's side: anonymous requests for contact and their mailbox -----------------
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,10 +22,16 @@ from vpcase.accounts.models import (
     Role,
     User,
 )
+from vpcase.accounts.services import beslissers
+from vpcase.audit.models import AuditEvent
 
+from . import receipts
 from .models import (
+    ACKNOWLEDGE_DAYS,
+    FEEDBACK_MONTHS,
+    Afzender,
+    Bericht,
     Categorie,
-    Concept,
     Doorbreking,
     Gebeurtenis,
     Gesprek,
@@ -34,6 +42,7 @@ from .models import (
     Status,
     Toegang,
     Verzoek,
+    VerzoekStatus,
 )
 
 # The only fields a list of cases shows: no encrypted column is read, so none is decrypted
@@ -50,6 +59,14 @@ LIST_FIELDS = (
 CATEGORIE_LABELS = dict(Categorie.choices)
 # Free-text search decrypts the confidant's own cases in memory; this many at most.
 SEARCH_LIMIT = 2000
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier), or the month's last day if it is shorter."""
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _visible_filter(user: User) -> Q:
@@ -250,6 +267,25 @@ def user_organisaties(*, user: User) -> QuerySet[Organisatie]:
     return Organisatie.objects.filter(lidmaatschappen__user=user, is_active=True).order_by("name")
 
 
+def user_organisatie_get(*, user: User, slug: str) -> Organisatie:
+    org = user_organisaties(user=user).filter(slug=slug).first()
+    if org is None:
+        raise Http404
+    return org
+
+
+def own_lidmaatschap_get(*, user: User, slug: str) -> Lidmaatschap:
+    """The user's membership of an active organisation they serve, with the organisation."""
+    lidmaatschap = (
+        Lidmaatschap.objects.select_related("organisatie")
+        .filter(user=user, organisatie__slug=slug, organisatie__is_active=True)
+        .first()
+    )
+    if lidmaatschap is None:
+        raise Http404
+    return lidmaatschap
+
+
 def gesprekken_for(*, melding: Melding) -> list[Gesprek]:
     return list(
         Gesprek.objects.filter(melding=melding)
@@ -334,16 +370,7 @@ def dashboard_for(*, user: User) -> dict:
     }
 
 
-def upcoming_destructions(*, qs, today):
-    from .retentie import upcoming_destructions as upcoming
-
-    return upcoming(qs=qs, today=today)
-
-
 def _open_verzoeken(user: User) -> int:
-    from .models import Afzender, Bericht, VerzoekStatus
-    from .verzoeken import verzoek_qs
-
     waiting = Bericht.objects.filter(
         verzoek=OuterRef("pk"), afzender=Afzender.MELDER, gelezen=False
     )
@@ -355,13 +382,26 @@ def _open_verzoeken(user: User) -> int:
     )
 
 
-def concept_get(*, user: User, sleutel: str) -> Concept | None:
-    return Concept.objects.filter(user=user, sleutel=sleutel).first()
+def melding_history(*, melding: Melding, limit: int = 500) -> QuerySet[AuditEvent]:
+    """Who did what with this case and when: its audit events (never content)."""
+    return (
+        AuditEvent.objects.filter(target_type="melding", target_id=str(melding.pk))
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 def toegang_list(*, melding: Melding, geldig: bool = False) -> QuerySet[Toegang]:
     qs = Toegang.objects.geldig() if geldig else Toegang.objects.all()
     return qs.filter(melding=melding).select_related("user", "verleend_door")
+
+
+def toegang_of_case(*, melding: Melding, pk: int) -> Toegang:
+    """One grant of this case (404 for any other)."""
+    toegang = toegang_list(melding=melding).filter(pk=pk).first()
+    if toegang is None:
+        raise Http404
+    return toegang
 
 
 def colleague_choices(*, melding: Melding, user: User) -> QuerySet[User]:
@@ -430,10 +470,20 @@ def organisatie_heeft_inhoud(organisatie: Organisatie) -> bool:
 # --- Four eyes and who sees what -----------------------------------------------------------
 
 
+def overdracht_beslissers(overdracht: Overdracht) -> QuerySet[User]:
+    """Who may agree: the outgoing confidant while their account is active; once it is not,
+    another confidant who served the organisation before the hand-over was asked for."""
+    if overdracht.van.is_active:
+        return User.objects.filter(pk=overdracht.van_id, is_active=True)
+    return beslissers(
+        overdracht.organisatie,
+        lid_voor=overdracht.aangevraagd_op,
+        behalve=[overdracht.van_id, overdracht.naar_id],
+    )
+
+
 def overdrachten_te_beslissen(*, user: User) -> list[Overdracht]:
     """Open hand-overs this confidant may agree to or refuse."""
-    from .services import overdracht_beslissers
-
     if not (user.is_active and user.role == Role.CONFIDANT):
         return []
     candidates = (
@@ -524,3 +574,171 @@ def toegangsoverzicht(*, user: User, organisatie: Organisatie) -> dict:
         )
         .order_by("melding__nummer", "user__full_name"),
     }
+
+
+# --- Anonymous requests ----------------------------------------------------------------------
+# The employee's side takes no request object: no address, user agent or header can reach
+# the database by accident (see services).
+
+
+def public_organisatie_get(*, slug: str) -> Organisatie:
+    """The organisation of a public page; a 404 once it is inactive."""
+    try:
+        return Organisatie.objects.get(slug=slug, is_active=True)
+    except Organisatie.DoesNotExist as error:
+        raise Http404 from error
+
+
+def public_confidants(organisatie: Organisatie) -> QuerySet[Lidmaatschap]:
+    return (
+        Lidmaatschap.objects.filter(
+            organisatie=organisatie, zichtbaar=True, user__role=Role.CONFIDANT, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+
+
+def mailbox_open(typed_code: str) -> Verzoek | None:
+    """The request for a typed code, or None. Always costs one hash, so that a malformed or
+    unknown code takes as long as a wrong one."""
+    normalised = receipts.normalise(typed_code)
+    digest = receipts.hash_code(normalised or "0" * receipts.CODE_LENGTH)
+    if normalised is None:
+        return None
+    return Verzoek.objects.filter(code_hash=digest).select_related("organisatie").first()
+
+
+def mailbox_get(pk) -> Verzoek | None:
+    """The request of an open mailbox session (its id is only ever in the employee's session)."""
+    return Verzoek.objects.select_related("organisatie").filter(pk=pk).first()
+
+
+def _inbox_filter(user: User) -> Q:
+    serves = Exists(
+        Lidmaatschap.objects.filter(
+            user=user, organisatie=OuterRef("organisatie"), organisatie__is_active=True
+        )
+    )
+    return Q(serves) & (Q(gewenste_vp__isnull=True) | Q(gewenste_vp=user))
+
+
+def verzoek_qs(*, user: User) -> QuerySet[Verzoek]:
+    """Requests in the user's inbox; once a request became a case, whoever may open the case."""
+    if not (user.is_authenticated and user.is_active and user.role == Role.CONFIDANT):
+        return Verzoek.objects.none()
+    # A correlated EXISTS per request, not `melding IN (all the user's cases)`: a confidant
+    # has thousands of cases and a handful of requests.
+    may_open_case = Exists(melding_qs(user=user).filter(pk=OuterRef("melding_id")))
+    return Verzoek.objects.filter(
+        (Q(melding__isnull=True) & _inbox_filter(user)) | (Q(melding__isnull=False) & may_open_case)
+    )
+
+
+def verzoek_list(*, user: User, status: str = "") -> QuerySet[Verzoek]:
+    qs = verzoek_qs(user=user).select_related("organisatie", "gewenste_vp", "melding")
+    if status == "open":
+        qs = qs.filter(status__in=[VerzoekStatus.NIEUW, VerzoekStatus.BEANTWOORD])
+    elif status:
+        qs = qs.filter(status=status)
+    unread = Bericht.objects.filter(verzoek=OuterRef("pk"), afzender=Afzender.MELDER, gelezen=False)
+    return (
+        qs.annotate(has_unread=Exists(unread))
+        .defer("bericht", "contactgegevens", "voorkeurstijden")
+        .order_by("-ontvangen_op", "-id")
+    )
+
+
+def verzoek_get(*, user: User, public_id) -> Verzoek:
+    try:
+        return (
+            verzoek_qs(user=user)
+            .select_related("organisatie", "gewenste_vp", "melding")
+            .get(public_id=public_id)
+        )
+    except (Verzoek.DoesNotExist, ValueError) as error:
+        raise Http404 from error
+
+
+def verzoek_berichten(*, verzoek: Verzoek) -> QuerySet[Bericht]:
+    return verzoek.berichten.select_related("auteur")
+
+
+def deadlines(verzoek: Verzoek) -> dict:
+    acknowledge_by = verzoek.ontvangen_op + timedelta(days=ACKNOWLEDGE_DAYS)
+    feedback_from = verzoek.beantwoord_op or acknowledge_by
+    return {
+        "acknowledge_by": acknowledge_by,
+        "feedback_by": add_months(timezone.localdate(feedback_from), FEEDBACK_MONTHS),
+        "overdue": verzoek.beantwoord_op is None
+        and verzoek.status == VerzoekStatus.NIEUW
+        and timezone.now() > acknowledge_by,
+    }
+
+
+def verzoek_for_melding(*, melding: Melding) -> Verzoek | None:
+    return Verzoek.objects.filter(melding=melding).first()
+
+
+def recipients(verzoek: Verzoek) -> list[User]:
+    """Who is told about a new request or message: the chosen confidant, or all confidants of
+    the organisation; once it is a case, the people who can open the case."""
+    if verzoek.melding_id:
+        ids = {verzoek.melding.behandelaar_id} | set(
+            Toegang.objects.geldig()
+            .filter(melding=verzoek.melding)
+            .values_list("user_id", flat=True)
+        )
+        return list(User.objects.filter(pk__in=ids, is_active=True))
+    if verzoek.gewenste_vp_id and verzoek.gewenste_vp.is_active:
+        return [verzoek.gewenste_vp]
+    return list(
+        User.objects.filter(
+            role=Role.CONFIDANT, is_active=True, lidmaatschappen__organisatie=verzoek.organisatie
+        )
+    )
+
+
+# --- Retention -------------------------------------------------------------------------------
+
+
+def due_cases(today: date) -> QuerySet[Melding]:
+    """Closed cases whose narrative is past its retention period (services.retention_run)."""
+    return Melding.objects.filter(
+        status=Status.AFGESLOTEN,
+        bewaarplicht=False,
+        verhaal_vernietigd_op__isnull=True,
+        vernietigen_na__lt=today,
+    )
+
+
+def upcoming_destructions(*, qs: QuerySet[Melding], today: date, days: int = 30):
+    """Cases of `qs` whose narrative will be destroyed within `days` days."""
+    return qs.filter(
+        status=Status.AFGESLOTEN,
+        bewaarplicht=False,
+        verhaal_vernietigd_op__isnull=True,
+        vernietigen_na__lte=today + timedelta(days=days),
+    ).order_by("vernietigen_na")
+
+
+def expired_requests(today: date) -> Iterator[Verzoek]:
+    """Requests that never became a case, past their organisation's retention period since
+    they were closed, or since the last message if nobody closed them."""
+    candidates = (
+        Verzoek.objects.filter(melding__isnull=True)
+        .select_related("organisatie")
+        .annotate(last_message=Max("berichten__verzonden_op"))
+    )
+    for verzoek in candidates.iterator(chunk_size=500):
+        since = (
+            verzoek.gesloten_op
+            if verzoek.status == VerzoekStatus.GESLOTEN
+            else (verzoek.last_message or verzoek.ontvangen_op)
+        )
+        if add_months(timezone.localdate(since), verzoek.organisatie.retention_months) < today:
+            yield verzoek
+
+
+def handover_open_get(*, pk: int) -> Overdracht | None:
+    return handover_open().filter(pk=pk).first()

@@ -3,23 +3,32 @@ should see it, a timeline entry."""
 
 from __future__ import annotations
 
-import calendar
 import logging
-import time
+import uuid
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from email.utils import formatdate, parseaddr
 
-from django.core.cache import cache
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import QuerySet
 from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from vpcase.accounts.models import BesluitStatus, Kennisgeving, Organisatie, Role, User
+from vpcase import mail
+from vpcase.accounts.models import (
+    BesluitStatus,
+    Kennisgeving,
+    Lidmaatschap,
+    Organisatie,
+    Role,
+    User,
+)
 from vpcase.accounts.services import (
     aankondiging_aan,
-    beslissers,
     besluit_vastleggen,
     kennisgeven,
     na_wachttijd_uitvoeren,
@@ -28,19 +37,26 @@ from vpcase.accounts.services import (
 )
 from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log, audit_log_many
+from vpcase.concepten.services import concept_delete, concepts_delete_by_key
+from vpcase.links import absolute_reverse
 
+from . import concept_keys, receipts, selectors
 from .models import (
-    Concept,
+    Afzender,
+    Bericht,
     Doorbreking,
     Gebeurtenis,
     GebeurtenisSoort,
     Gesprek,
     GesprekInterventie,
+    Kanaal,
     Melding,
     MeldingCategorie,
     Overdracht,
     Status,
     Toegang,
+    Verzoek,
+    VerzoekStatus,
 )
 
 logger = logging.getLogger(__name__)
@@ -63,13 +79,6 @@ GESPREK_FIELDS = (
     "afspraken",
     "volgende_afspraak",
 )
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year = day.year + month_index // 12
-    month = month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _next_nummer(organisatie: Organisatie, year: int) -> str:
@@ -129,7 +138,7 @@ def melding_create(
     _set_categorieen(melding, categorieen)
     _event(melding, GebeurtenisSoort.GEOPEND, user, naar_status=melding.status)
     _audit(Action.CASE_CREATED, user, melding)
-    concept_delete(user=user, sleutel=concept_key_new_melding())
+    concept_delete(user=user, sleutel=concept_keys.melding_new())
     return melding
 
 
@@ -146,7 +155,7 @@ def melding_update(
     melding.save()
     _set_categorieen(melding, categorieen)
     _audit(Action.CASE_UPDATED, user, melding)
-    concept_delete(user=user, sleutel=concept_key_melding(melding))
+    concept_delete(user=user, sleutel=concept_keys.melding(melding))
     return melding
 
 
@@ -186,7 +195,7 @@ def melding_close(
     melding.status = Status.AFGESLOTEN
     melding.afhandeling = afhandeling
     melding.gesloten_op = gesloten_op
-    melding.vernietigen_na = add_months(gesloten_op, melding.organisatie.retention_months)
+    melding.vernietigen_na = selectors.add_months(gesloten_op, melding.organisatie.retention_months)
     melding.laatste_activiteit = timezone.now()
     melding.save()
     _event(melding, GebeurtenisSoort.AFGESLOTEN, user, van_status=old, naar_status=melding.status)
@@ -238,7 +247,7 @@ def gesprek_add(*, user: User, melding: Melding, interventies: Iterable[str], **
         melding_set_status(user=user, melding=melding, status=Status.LOPEND)
     _sync_volgende_afspraak(melding)
     _audit(Action.CONVERSATION_ADDED, user, melding)
-    concept_delete(user=user, sleutel=concept_key_new_gesprek(melding))
+    concept_delete(user=user, sleutel=concept_keys.gesprek_new(melding))
     return gesprek
 
 
@@ -258,7 +267,7 @@ def gesprek_update(
     )
     _sync_volgende_afspraak(gesprek.melding)
     _audit(Action.CONVERSATION_UPDATED, user, gesprek.melding)
-    concept_delete(user=user, sleutel=concept_key_gesprek(gesprek))
+    concept_delete(user=user, sleutel=concept_keys.gesprek(gesprek))
     return gesprek
 
 
@@ -355,19 +364,51 @@ def melding_exported(*, user: User, melding: Melding) -> None:
     _audit(Action.CASE_EXPORTED, user, melding)
 
 
-# --- Hand-over (four eyes) ---------------------------------------------------------------
+# --- The organisation's public page -------------------------------------------------------
+
+ORGANISATIE_PAGE_FIELDS = (
+    "publieke_tekst",
+    "klachtenregeling_url",
+    "gedragscode_url",
+    "klachtencommissie_url",
+)
+OWN_ENTRY_FIELDS = ("zichtbaar", "extern", "introductie", "telefoon", "email_publiek")
 
 
-def overdracht_beslissers(overdracht: Overdracht) -> QuerySet[User]:
-    """Who may agree: the outgoing confidant while their account is active; once it is not,
-    another confidant who served the organisation before the hand-over was asked for."""
-    if overdracht.van.is_active:
-        return User.objects.filter(pk=overdracht.van_id, is_active=True)
-    return beslissers(
-        overdracht.organisatie,
-        lid_voor=overdracht.aangevraagd_op,
-        behalve=[overdracht.van_id, overdracht.naar_id],
+def _set_fields(obj, allowed: tuple[str, ...], fields: dict) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(obj, name, value)
+
+
+@transaction.atomic
+def organisatie_page_update(*, user: User, organisatie: Organisatie, **fields) -> Organisatie:
+    """A confidant of the organisation edits what its public page says."""
+    _set_fields(organisatie, ORGANISATIE_PAGE_FIELDS, fields)
+    organisatie.save()
+    audit_log(
+        action=Action.ORG_PAGE_UPDATED, actor=user, target=organisatie, organisatie=organisatie
     )
+    return organisatie
+
+
+@transaction.atomic
+def own_entry_update(*, user: User, lidmaatschap: Lidmaatschap, **fields) -> Lidmaatschap:
+    """A confidant edits their own entry on the organisation's public page."""
+    if lidmaatschap.user_id != user.pk:
+        raise PermissionDenied
+    _set_fields(lidmaatschap, OWN_ENTRY_FIELDS, fields)
+    lidmaatschap.save()
+    organisatie = lidmaatschap.organisatie
+    audit_log(
+        action=Action.ORG_PAGE_UPDATED, actor=user, target=organisatie, organisatie=organisatie
+    )
+    return lidmaatschap
+
+
+# --- Hand-over (four eyes) ---------------------------------------------------------------
 
 
 @transaction.atomic
@@ -399,7 +440,7 @@ def overdracht_aanvragen(
     audit_log(
         action=Action.HANDOVER_REQUESTED, actor=actor, target=overdracht, organisatie=organisatie
     )
-    ask = list(overdracht_beslissers(overdracht))
+    ask = list(selectors.overdracht_beslissers(overdracht))
     iedereen = vertrouwenspersonen_van(organisatie) + [confidant, successor]
     if not ask:
         overdracht.wacht_tot = now + wachttijd()
@@ -430,7 +471,7 @@ def overdracht_beslissen(*, user: User, overdracht: Overdracht, akkoord: bool) -
     overdracht = Overdracht.objects.select_for_update().get(pk=overdracht.pk)
     if not overdracht.is_open:
         raise ValueError("This hand-over was already decided.")
-    if not overdracht_beslissers(overdracht).filter(pk=user.pk).exists():
+    if not selectors.overdracht_beslissers(overdracht).filter(pk=user.pk).exists():
         raise PermissionDenied
     if akkoord:
         _overdracht_uitvoeren(overdracht, door=user)
@@ -534,54 +575,272 @@ def _overdracht_uitvoeren(overdracht: Overdracht, *, door: User | None) -> int:
     return len(meldingen)
 
 
-# --- Drafts -------------------------------------------------------------------------------
+# --- Anonymous requests: the employee's side -----------------------------------------------
+# Nothing here receives the request object: no address, user agent or header can reach the
+# database by accident. Times of the employee's actions are kept to the hour only.
 
 
-def concept_key_new_melding() -> str:
-    return "melding:nieuw"
+def to_the_hour(moment: datetime | None = None) -> datetime:
+    moment = moment or timezone.now()
+    return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def concept_key_melding(melding: Melding) -> str:
-    return f"melding:{melding.public_id}"
+@dataclass
+class Submitted:
+    verzoek: Verzoek
+    code: str
 
 
-def concept_key_new_gesprek(melding: Melding) -> str:
-    return f"gesprek:nieuw:{melding.public_id}"
-
-
-def concept_key_gesprek(gesprek: Gesprek) -> str:
-    return f"gesprek:{gesprek.pk}"
-
-
-def concept_save(
-    *, user: User, sleutel: str, data: dict, melding: Melding | None = None
-) -> Concept:
-    concept, _created = Concept.objects.update_or_create(
-        user=user,
-        sleutel=sleutel,
-        defaults={"data": data, "melding": melding, "bijgewerkt_op": timezone.now()},
+@transaction.atomic
+def verzoek_submit(
+    *,
+    organisatie: Organisatie,
+    gewenste_vp: User | None,
+    categorie: str,
+    bericht: str,
+    contactwijze: str,
+    contactgegevens: str,
+    voorkeurstijden: str,
+) -> Submitted:
+    if (
+        gewenste_vp is not None
+        and not selectors.public_confidants(organisatie).filter(user=gewenste_vp).exists()
+    ):
+        raise ValueError("That confidant is not on this organisation's page.")
+    code = receipts.generate()
+    hour = to_the_hour()
+    verzoek = Verzoek.objects.create(
+        organisatie=organisatie,
+        gewenste_vp=gewenste_vp,
+        categorie=categorie,
+        bericht=bericht,
+        contactwijze=contactwijze,
+        contactgegevens=contactgegevens,
+        voorkeurstijden=voorkeurstijden,
+        code_hash=receipts.hash_code(receipts.normalise(code)),
+        ontvangen_op=hour,
+        # Nothing is queued now: a task queued at this moment, its log lines and its e-mail
+        # would each record the minute. The marker is the stored hour; notifications_send
+        # tells the confidants at the next full hour.
+        melden_vanaf=hour,
     )
-    return concept
+    Bericht.objects.create(
+        verzoek=verzoek, afzender=Afzender.MELDER, tekst=bericht, verzonden_op=verzoek.ontvangen_op
+    )
+    return Submitted(verzoek=verzoek, code=code)
 
 
-def _tombstone_key(user: User, sleutel: str) -> str:
-    return f"concept-done:{user.pk}:{sleutel}"
+class ReplyLimitReached(Exception):
+    """The employee sent as many messages into this mailbox this hour as fit in one hour."""
+
+    def __init__(self, *, limit: int, until: datetime):
+        super().__init__("reply limit reached")
+        self.limit, self.until = limit, until
+
+    def message(self) -> str:
+        return gettext(
+            "You have sent %(n)d messages this hour, the most that fit in one hour. Your text "
+            "is still below: send it again after %(time)s."
+        ) % {"n": self.limit, "time": timezone.localtime(self.until).strftime("%H:%M")}
 
 
-def concept_delete(*, user: User, sleutel: str) -> None:
-    """Drop the draft, and remember when: an autosave that was already on its way from the
-    same page (sent as the form was submitted) must not bring the saved text back."""
-    Concept.objects.filter(user=user, sleutel=sleutel).delete()
-    try:
-        cache.set(_tombstone_key(user, sleutel), time.time(), 2 * 60 * 60)
-    except Exception:  # the cache is down: saving the form must not fail for it
-        logger.warning("Cache unavailable; draft tombstone not set")
+@transaction.atomic
+def melder_reply(*, verzoek: Verzoek, tekst: str) -> Bericht:
+    if verzoek.status == VerzoekStatus.GESLOTEN:
+        raise ValueError("closed")
+    # Counted in the database, from the stored messages (their time is kept to the hour), not
+    # in Redis: nothing outside the mailbox itself records when it was active. The row lock
+    # makes parallel replies to one mailbox count one after another.
+    hour = to_the_hour()
+    list(Verzoek.objects.select_for_update().filter(pk=verzoek.pk).values_list("pk"))
+    limit = settings.RATELIMIT_MAILBOX_REPLIES_PER_HOUR
+    sent = verzoek.berichten.filter(afzender=Afzender.MELDER, verzonden_op__gte=hour).count()
+    if sent >= limit:
+        raise ReplyLimitReached(limit=limit, until=hour + timedelta(hours=1))
+    bericht = Bericht.objects.create(
+        verzoek=verzoek, afzender=Afzender.MELDER, tekst=tekst, verzonden_op=hour
+    )
+    # The confidants are told at the next full hour (notifications_send), never now.
+    verzoek.melden_vanaf = bericht.verzonden_op
+    Verzoek.objects.filter(pk=verzoek.pk).update(melden_vanaf=bericht.verzonden_op)
+    return bericht
 
 
-def concept_is_stale(*, user: User, sleutel: str, rendered_at: float | None) -> bool:
-    """True if this form was saved or discarded after the page that sends the draft was made."""
-    try:
-        done = cache.get(_tombstone_key(user, sleutel))
-    except Exception:
-        return False
-    return done is not None and (rendered_at is None or rendered_at < done)
+def mark_read_by_melder(verzoek: Verzoek) -> None:
+    verzoek.berichten.filter(afzender=Afzender.VERTROUWENSPERSOON, gelezen=False).update(
+        gelezen=True
+    )
+
+
+# --- Anonymous requests: the confidant's side ----------------------------------------------
+
+
+@transaction.atomic
+def vp_reply(*, user: User, verzoek: Verzoek, tekst: str) -> Bericht:
+    bericht = Bericht.objects.create(
+        verzoek=verzoek,
+        afzender=Afzender.VERTROUWENSPERSOON,
+        auteur=user,
+        tekst=tekst,
+        verzonden_op=timezone.now(),
+    )
+    verzoek.berichten.filter(afzender=Afzender.MELDER, gelezen=False).update(gelezen=True)
+    if verzoek.beantwoord_op is None:
+        verzoek.beantwoord_op = timezone.now()
+    if verzoek.status == VerzoekStatus.NIEUW:
+        verzoek.status = VerzoekStatus.BEANTWOORD
+    verzoek.save(update_fields=["beantwoord_op", "status"])
+    audit_log(
+        action=Action.REQUEST_REPLIED, actor=user, target=verzoek, organisatie=verzoek.organisatie
+    )
+    return bericht
+
+
+def mark_read_by_vp(verzoek: Verzoek) -> None:
+    verzoek.berichten.filter(afzender=Afzender.MELDER, gelezen=False).update(gelezen=True)
+
+
+def verzoek_viewed(*, user: User, verzoek: Verzoek) -> None:
+    """The confidant opened the request: the employee's messages are read now, and it is
+    audited (who, when; never what)."""
+    mark_read_by_vp(verzoek)
+    audit_log(
+        action=Action.REQUEST_VIEWED, actor=user, target=verzoek, organisatie=verzoek.organisatie
+    )
+
+
+@transaction.atomic
+def verzoek_convert(*, user: User, verzoek: Verzoek) -> Melding:
+    """Make a case of the request (channel "anonymous request"); the mailbox stays linked."""
+    if verzoek.melding_id:
+        return verzoek.melding
+    melding = melding_create(
+        user=user,
+        organisatie=verzoek.organisatie,
+        categorieen=[verzoek.categorie] if verzoek.categorie else [],
+        kanaal=Kanaal.ANONIEM_VERZOEK,
+        relatie="onbekend",
+        melder_rol="medewerker",
+        geopend_op=timezone.localdate(),
+        samenvatting=verzoek.bericht,
+        melder_contact=verzoek.contactgegevens,
+    )
+    verzoek.melding = melding
+    verzoek.status = VerzoekStatus.OMGEZET
+    verzoek.save(update_fields=["melding", "status"])
+    audit_log(
+        action=Action.REQUEST_CONVERTED, actor=user, target=verzoek, organisatie=verzoek.organisatie
+    )
+    return melding
+
+
+@transaction.atomic
+def verzoek_close(*, user: User, verzoek: Verzoek) -> None:
+    verzoek.status = VerzoekStatus.GESLOTEN
+    verzoek.gesloten_op = timezone.now()
+    verzoek.save(update_fields=["status", "gesloten_op"])
+    audit_log(
+        action=Action.REQUEST_CLOSED, actor=user, target=verzoek, organisatie=verzoek.organisatie
+    )
+
+
+# --- Telling the confidants, once an hour --------------------------------------------------
+
+
+def notifications_send(*, now: datetime | None = None) -> int:
+    """Tell every confidant who has something new from an employee, in one content-free
+    e-mail, and clear the markers. Runs at the top of every hour (meldingen.tasks), for what
+    was stored under an earlier hour: the mail, its Date header and the moment it is sent say
+    no more than the hour a message is stored under, and any number of requests and messages
+    is one e-mail per confidant per hour. Returns the number of e-mails sent."""
+    hour = to_the_hour(now)
+    pending = list(
+        Verzoek.objects.filter(melden_vanaf__lt=hour)
+        .select_related("gewenste_vp")
+        .defer("bericht", "contactgegevens", "voorkeurstijden")
+        .order_by("pk")
+    )
+    users: dict[int, User] = {}
+    for verzoek in pending:
+        for user in selectors.recipients(verzoek):
+            users.setdefault(user.pk, user)
+    if users:
+        mail.send(_notification_mails(list(users.values()), hour))
+    # Only what was looked at: a message stored under this hour meanwhile keeps its marker.
+    Verzoek.objects.filter(pk__in=[v.pk for v in pending], melden_vanaf__lt=hour).update(
+        melden_vanaf=None
+    )
+    return len(users)
+
+
+def _notification_mails(users: list[User], hour: datetime) -> list[EmailMessage]:
+    url = absolute_reverse("meldingen:inbox")
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "vpcase.invalid"
+    headers = {
+        # The hour, not the moment of sending. Django's own Message-ID would hold the time of
+        # sending to the hundredth of a second; this one is random.
+        "Date": formatdate(hour.timestamp(), localtime=settings.EMAIL_USE_LOCALTIME),
+    }
+    return mail.mails_to(
+        users,
+        "meldingen/email/notify",
+        lambda user: {"user": user, "url": url},
+        headers=lambda: {**headers, "Message-ID": f"<{uuid.uuid4().hex}@{domain}>"},
+    )
+
+
+# --- Retention ----------------------------------------------------------------------------
+# Destroy the narrative of closed cases, and expired anonymous requests. Coded fields stay
+# (the trend reports need them); everything anyone wrote or told goes: the encrypted columns
+# are emptied, drafts, the anonymous mailbox and its request are deleted, and grants of
+# access end. Idempotent: run it twice, nothing more happens.
+
+
+@transaction.atomic
+def destroy_narrative(melding: Melding) -> None:
+    melding = Melding.objects.select_for_update().get(pk=melding.pk)
+    if melding.verhaal_vernietigd_op is not None:
+        return
+    gesprek_ids = list(Gesprek.objects.filter(melding=melding).values_list("pk", flat=True))
+    concepts_delete_by_key(sleutels=concept_keys.of_case(melding, gesprek_ids))
+    Gesprek.objects.filter(melding=melding).update(notities="", afspraken="")
+    Doorbreking.objects.filter(melding=melding).update(toelichting="")
+    Verzoek.objects.filter(melding=melding).delete()  # its mailbox messages go with it
+    Toegang.objects.filter(melding=melding).delete()
+    Melding.objects.filter(pk=melding.pk).update(
+        melder_naam="",
+        melder_contact="",
+        samenvatting="",
+        bewaarplicht_reden="",
+        verhaal_vernietigd_op=timezone.now(),
+    )
+    Gebeurtenis.objects.create(melding=melding, soort=GebeurtenisSoort.VERNIETIGD, door=None)
+    audit_log(action=Action.CASE_DESTROYED, target=melding, organisatie=melding.organisatie)
+
+
+@transaction.atomic
+def destroy_request(verzoek: Verzoek) -> None:
+    target, organisatie = Verzoek(pk=verzoek.pk), verzoek.organisatie
+    verzoek.delete()  # its mailbox messages go with it
+    # Last: the audit chain's lock is held until commit, so no row lock is taken after it.
+    audit_log(action=Action.REQUEST_DESTROYED, target=target, organisatie=organisatie)
+
+
+@dataclass
+class RetentionResult:
+    cases: int
+    requests: int
+
+
+def retention_run(today: date | None = None) -> RetentionResult:
+    """Daily (meldingen.tasks.destroy_expired): destroy what has passed its retention period."""
+    today = today or timezone.localdate()
+    cases = 0
+    for melding in selectors.due_cases(today).only("pk").iterator(chunk_size=200):
+        destroy_narrative(melding)
+        cases += 1
+    requests = 0
+    for verzoek in list(selectors.expired_requests(today)):
+        destroy_request(verzoek)
+        requests += 1
+    return RetentionResult(cases=cases, requests=requests)

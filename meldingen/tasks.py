@@ -10,18 +10,18 @@ def notify_confidants() -> None:
     """Hourly, at minute 0 (beat): tell the confidants that there is something in their inbox,
     one e-mail per confidant for everything employees sent before this hour. The mail holds no
     content at all: not the message, not the topic, not the organisation's request count.
-    An employee's request or message queues nothing itself (see verzoeken.notifications_send)."""
-    from .verzoeken import notifications_send
+    An employee's request or message queues nothing itself (see services.notifications_send)."""
+    from . import services
 
-    notifications_send()
+    services.notifications_send()
 
 
 @shared_task(ignore_result=True, acks_late=True)
 def destroy_expired() -> None:
-    """Daily: destroy what has passed its retention period (see meldingen.retentie)."""
-    from . import retentie
+    """Daily: destroy what has passed its retention period (see services.retention_run)."""
+    from . import services
 
-    retentie.run()
+    services.retention_run()
 
 
 @shared_task(ignore_result=True, acks_late=True)

@@ -3,7 +3,6 @@ from django.urls import path
 import vpcase.converters  # noqa: F401 (registers <id:…>, <jaar:…> and <org:…>)
 
 from .views import (
-    concept,
     dashboard,
     export,
     gesprek,
@@ -79,6 +78,4 @@ urlpatterns = [
         vieraugen.overdracht_beslissen_view,
         name="overdracht_beslissen",
     ),
-    path("concept/", concept.concept_save_view, name="concept_save"),
-    path("concept/verwijderen/", concept.concept_discard_view, name="concept_discard"),
 ]

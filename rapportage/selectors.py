@@ -16,6 +16,14 @@ def confidant_org(*, user: User, slug: str) -> Organisatie:
     return org
 
 
+def jaarverslag_get(*, organisatie: Organisatie, jaar: int) -> Jaarverslag:
+    """The report of that year, if anyone started it; a 404 if not."""
+    verslag = Jaarverslag.objects.filter(organisatie=organisatie, jaar=jaar).first()
+    if verslag is None:
+        raise Http404
+    return verslag
+
+
 def activiteit_qs(*, user: User) -> QuerySet[Activiteit]:
     return Activiteit.objects.filter(
         organisatie__lidmaatschappen__user=user, organisatie__is_active=True
@@ -43,6 +51,10 @@ def confidant_reports(*, user: User) -> QuerySet[Jaarverslag]:
         .select_related("organisatie")
         .defer("inleiding", "ontwikkelingen", "signalen_tekst", "aanbevelingen", "cijfers")
     )
+
+
+def hr_organisaties(*, user: User) -> QuerySet[Organisatie]:
+    return user.organisaties.filter(is_active=True).order_by("name")
 
 
 def _hr_scope(*, user: User) -> QuerySet[Publicatie]:

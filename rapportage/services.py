@@ -3,30 +3,28 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
-from datetime import timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext
 
-from vpcase.accounts.models import Organisatie, Role, User
+from vpcase.accounts.models import Organisatie, User
 from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log
-from vpcase.pdf import render_pdf
 
-from . import document, publicaties, uitleg
+from . import bouw, publicaties, tasks, uitleg
 from .cijfers import Cijfers
-from .models import BUILDING, Jaarverslag, JaarverslagPdf, Publicatie, RapportStatus, Signaal
+from .models import (
+    Activiteit,
+    Jaarverslag,
+    JaarverslagPdf,
+    Publicatie,
+    RapportStatus,
+    Signaal,
+)
 
 logger = logging.getLogger(__name__)
-
-# A build that has not finished after this long is taken to be dead.
-STALE_AFTER = timedelta(minutes=20)
 
 
 def jaarverslag_get_or_create(*, organisatie: Organisatie, jaar: int) -> Jaarverslag:
@@ -73,126 +71,12 @@ def jaarverslag_request_build(*, user: User | None, verslag: Jaarverslag) -> boo
                 organisatie=verslag.organisatie,
             )
     verslag.refresh_from_db()
-    return enqueue(verslag.pk)
-
-
-def enqueue(verslag_id: int) -> bool:
-    from .tasks import build_jaarverslag
-
-    try:
-        build_jaarverslag.delay(verslag_id)
-    except Exception:  # kombu's OperationalError, redis' ConnectionError, a timeout...
-        logger.warning("Broker unreachable; annual report %s stays queued", verslag_id)
-        return False
-    return True
-
-
-def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def owner_is_dead(owner: str) -> bool:
-    host, _sep, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    # A killed process whose parent died too can linger as a zombie until it is reaped.
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    return "\nState:\tZ" in status or "\nState:\tX" in status
-
-
-def claim(verslag_id: int) -> bool:
-    """Compare-and-set QUEUED → COLLECTING. A duplicate message finds the report taken and
-    stops; a build whose worker died (process gone, or far too old) is taken over."""
-    now = timezone.now()
-    owner = _owner()
-    if Jaarverslag.objects.filter(pk=verslag_id, status=RapportStatus.IN_WACHTRIJ).update(
-        status=RapportStatus.VERZAMELEN,
-        bouw_gestart_op=now,
-        bouw_door=owner,
-        pogingen=F("pogingen") + 1,
-    ):
-        return True
-    current = (
-        Jaarverslag.objects.filter(pk=verslag_id, status__in=BUILDING)
-        .values("status", "bouw_gestart_op", "bouw_door")
-        .first()
-    )
-    if current is None or current["status"] == RapportStatus.IN_WACHTRIJ:
-        return False
-    stale = current["bouw_gestart_op"] and now - current["bouw_gestart_op"] > STALE_AFTER
-    if stale or owner_is_dead(current["bouw_door"]):
-        return bool(
-            Jaarverslag.objects.filter(
-                pk=verslag_id, bouw_door=current["bouw_door"], status=current["status"]
-            ).update(
-                status=RapportStatus.VERZAMELEN,
-                bouw_gestart_op=now,
-                bouw_door=owner,
-                pogingen=F("pogingen") + 1,
-            )
-        )
-    return False
-
-
-def build(verslag_id: int) -> None:
-    """Collect the figures, render the PDF, write it atomically, mark the report READY.
-    Call only after claim() returned True. Only the draft changes: what HR has (Publicatie)
-    is never touched by a build."""
-    verslag = Jaarverslag.objects.select_related("organisatie").get(pk=verslag_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        cijfers = publicaties.verzamel(verslag.organisatie, verslag.jaar)
-        Jaarverslag.objects.filter(pk=verslag_id).update(
-            status=RapportStatus.OPMAKEN, cijfers=cijfers.to_json()
-        )
-        _pause_for_tests()
-        html = document.render_html(cijfers=cijfers, verslag=verslag)
-        pdf = render_pdf(html)
-    # The PDF and the status change land together: a report is READY only with its PDF.
-    with transaction.atomic():
-        JaarverslagPdf.objects.update_or_create(
-            jaarverslag_id=verslag_id,
-            defaults={"inhoud": pdf, "grootte": len(pdf), "gemaakt_op": timezone.now()},
-        )
-        Jaarverslag.objects.filter(pk=verslag_id).update(
-            status=RapportStatus.KLAAR, klaar_op=timezone.now(), fout=""
-        )
+    return tasks.queue_build(verslag.pk)
 
 
 def pdf_bytes(verslag: Jaarverslag) -> bytes | None:
     return (
         JaarverslagPdf.objects.filter(jaarverslag=verslag).values_list("inhoud", flat=True).first()
-    )
-
-
-def _pause_for_tests() -> None:
-    """The fault-tolerance tests kill a worker in the middle of a build; this gives them a
-    window. Honoured only in test mode."""
-    pause = float(os.environ.get("VPCASE_TEST_BUILD_PAUSE", "0") or 0)
-    if pause and settings.TESTING:
-        import time
-
-        time.sleep(pause)
-
-
-def mark_failed(verslag_id: int, reason: str) -> None:
-    Jaarverslag.objects.filter(pk=verslag_id).update(
-        status=RapportStatus.MISLUKT, fout=reason[:500], bouw_door=""
-    )
-
-
-def requeue(verslag_id: int) -> None:
-    """Back to QUEUED before a retry, so that the retried message can claim it again."""
-    Jaarverslag.objects.filter(pk=verslag_id, status__in=BUILDING).update(
-        status=RapportStatus.IN_WACHTRIJ, bouw_door=""
     )
 
 
@@ -316,7 +200,7 @@ def jaarverslag_publish(*, user: User, verslag: Jaarverslag, toelichting: str = 
         target=publicatie,
         organisatie=verslag.organisatie,
     )
-    transaction.on_commit(lambda: _notify_hr(verslag.pk, publicatie.pk))
+    transaction.on_commit(lambda: tasks.queue_hr_notice(verslag.pk, publicatie.pk))
     return publicatie
 
 
@@ -348,25 +232,10 @@ def jaarverslag_withdraw(*, user: User, verslag: Jaarverslag, reden: str) -> Pub
         target=publicatie,
         organisatie=verslag.organisatie,
     )
-    transaction.on_commit(lambda: _notify_hr(verslag.pk, publicatie.pk, soort="withdrawn"))
-    return publicatie
-
-
-def _notify_hr(verslag_id: int, publicatie_id: int | None = None, soort: str = "published"):
-    from .tasks import notify_hr
-
-    try:
-        notify_hr.delay(verslag_id, publicatie_id, soort)
-    except Exception:  # the broker is unreachable: HR sees the report in /hr/ anyway
-        logger.warning("Could not queue the HR notification for report %s", verslag_id)
-
-
-def hr_recipients(verslag: Jaarverslag) -> list[User]:
-    return list(
-        User.objects.filter(
-            role=Role.HR, is_active=True, lidmaatschappen__organisatie=verslag.organisatie
-        )
+    transaction.on_commit(
+        lambda: tasks.queue_hr_notice(verslag.pk, publicatie.pk, soort="withdrawn")
     )
+    return publicatie
 
 
 def build_now(verslag: Jaarverslag) -> Jaarverslag:
@@ -378,12 +247,89 @@ def build_now(verslag: Jaarverslag) -> Jaarverslag:
         bouw_gestart_op=None,
         bouw_door="",
     )
-    if not claim(verslag.pk):
+    if not bouw.claim(verslag.pk):
         raise RuntimeError("The report is being built by another process.")
     try:
-        build(verslag.pk)
+        bouw.build(verslag.pk)
     except Exception as error:
-        mark_failed(verslag.pk, f"{type(error).__name__}: {error}")
+        bouw.mark_failed(verslag.pk, f"{type(error).__name__}: {error}")
         raise
     verslag.refresh_from_db()
     return verslag
+
+
+# --- Activities and signals ----------------------------------------------------------------
+
+ACTIVITEIT_FIELDS = ("datum", "soort", "bereik", "uren", "omschrijving")
+SIGNAAL_FIELDS = ("datum", "thema", "gericht_aan", "gevraagd", "tekst", "in_jaarverslag")
+
+
+def _fill(obj, organisatie: Organisatie, allowed: tuple[str, ...], fields: dict) -> bool:
+    """Set the fields; True if anything differs from what was stored (or nothing was)."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    changed = (
+        obj.pk is None
+        or obj.organisatie_id != organisatie.pk
+        or any(getattr(obj, name) != value for name, value in fields.items())
+    )
+    obj.organisatie = organisatie
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    return changed
+
+
+@transaction.atomic
+def activiteit_save(
+    *, user: User, activiteit: Activiteit | None, organisatie: Organisatie, **fields
+) -> Activiteit:
+    """Record a new activity (activiteit=None) or change one the user may see."""
+    activiteit = activiteit or Activiteit(vastgelegd_door=user)
+    _fill(activiteit, organisatie, ACTIVITEIT_FIELDS, fields)
+    activiteit.save()
+    audit_log(action=Action.ACTIVITY_SAVED, actor=user, target=activiteit, organisatie=organisatie)
+    return activiteit
+
+
+@transaction.atomic
+def signaal_save(
+    *, user: User, signaal: Signaal | None, organisatie: Organisatie, **fields
+) -> Signaal:
+    """Record a new signal (signaal=None) or change one the user may see."""
+    signaal = signaal or Signaal(vastgelegd_door=user)
+    if _fill(signaal, organisatie, SIGNAAL_FIELDS, fields):
+        # A PDF made before this may print the old text: see pdf_verouderd.
+        signaal.gewijzigd_op = timezone.now()
+    signaal.save()
+    audit_log(action=Action.SIGNAL_SAVED, actor=user, target=signaal, organisatie=organisatie)
+    return signaal
+
+
+@transaction.atomic
+def activiteit_delete(*, user: User, activiteit: Activiteit) -> None:
+    audit_log(
+        action=Action.ACTIVITY_SAVED,
+        actor=user,
+        target=activiteit,
+        organisatie=activiteit.organisatie,
+    )
+    activiteit.delete()
+
+
+@transaction.atomic
+def signaal_delete(*, user: User, signaal: Signaal) -> None:
+    audit_log(
+        action=Action.SIGNAL_SAVED, actor=user, target=signaal, organisatie=signaal.organisatie
+    )
+    signaal.delete()
+
+
+def publicatie_downloaded(*, user: User, publicatie: Publicatie) -> None:
+    """HR took a copy of a published report: audited (who, which version, when)."""
+    audit_log(
+        action=Action.REPORT_DOWNLOADED,
+        actor=user,
+        target=publicatie,
+        organisatie=publicatie.jaarverslag.organisatie,
+    )

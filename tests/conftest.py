@@ -17,6 +17,7 @@ from tests.factories import (
     AdminFactory,
     ConfidantFactory,
     HRFactory,
+    MeldingFactory,
     OrganisatieFactory,
 )
 
@@ -82,6 +83,18 @@ def confidant_b(org_b):
 @pytest.fixture
 def hr_a(org_a):
     return HRFactory(email="hr-a@example.org", full_name="Hanna HR", organisaties=[org_a])
+
+
+@pytest.fixture
+def melding_a(confidant_a, org_a):
+    """A case of organisation A, handled by confidant_a."""
+    return MeldingFactory(
+        behandelaar=confidant_a,
+        organisatie=org_a,
+        melder_naam="Sanne de Vries",
+        samenvatting="Mijn leidinggevende roept elke dag tegen mij.",
+        categorieen=("pesten", "agressie_geweld"),
+    )
 
 
 def verified_client(user) -> Client:

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NamedTuple
+
 import factory
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vpcase.accounts.models import Lidmaatschap, Organisatie, Role, User
+
+if TYPE_CHECKING:
+    from meldingen.models import Verzoek
 
 DEFAULT_PASSWORD = "vijf-kikkers-in-een-sloot-42"
 
@@ -102,3 +107,86 @@ class GesprekFactory(factory.django.DjangoModelFactory):
         return services.gesprek_add(
             user=melding.behandelaar, melding=melding, interventies=interventies, **kwargs
         )
+
+
+class ToegangFactory(factory.django.DjangoModelFactory):
+    """A colleague's access row as stored, without the service's checks: for set-ups that
+    need access in a state the service would not give (e.g. already revoked)."""
+
+    class Meta:
+        model = "meldingen.Toegang"
+
+    melding = factory.SubFactory(MeldingFactory)
+    user = factory.SubFactory(ConfidantFactory)
+    verleend_door = factory.SelfAttribute("melding.behandelaar")
+
+
+class VerzoekMetCode(NamedTuple):
+    verzoek: Verzoek
+    code: str
+
+
+class VerzoekFactory(factory.django.DjangoModelFactory):
+    """An anonymous request made through the service, as the public form makes it: the
+    receipt code stored only as its hash, the first message, the hour it is announced at.
+    `VerzoekFactory.create_with_code(...)` also gives the plain receipt code, which only the
+    employee is ever shown."""
+
+    class Meta:
+        model = "meldingen.Verzoek"
+
+    organisatie = factory.SubFactory(OrganisatieFactory)
+    gewenste_vp = None
+    categorie = "pesten"
+    bericht = "Help alstublieft."
+    contactwijze = "postvak"
+    contactgegevens = ""
+    voorkeurstijden = ""
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from meldingen.services import verzoek_submit
+
+        submitted = verzoek_submit(**kwargs)
+        # Kept on the instance for create_with_code only; never stored.
+        submitted.verzoek._receipt_code = submitted.code
+        return submitted.verzoek
+
+    @classmethod
+    def create_with_code(cls, **kwargs) -> VerzoekMetCode:
+        verzoek = cls.create(**kwargs)
+        return VerzoekMetCode(verzoek=verzoek, code=verzoek._receipt_code)
+
+
+class ActiviteitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rapportage.Activiteit"
+
+    organisatie = factory.SubFactory(OrganisatieFactory)
+    datum = factory.LazyFunction(timezone.localdate)
+    soort = "voorlichting"
+    bereik = 20
+    vastgelegd_door = factory.SubFactory(ConfidantFactory)
+
+
+class SignaalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rapportage.Signaal"
+
+    organisatie = factory.SubFactory(OrganisatieFactory)
+    datum = factory.LazyFunction(timezone.localdate)
+    thema = "pesten"
+    gericht_aan = "mt"
+    tekst = "Signaal"
+    vastgelegd_door = factory.SubFactory(ConfidantFactory)
+
+
+class JaarverslagFactory(factory.django.DjangoModelFactory):
+    """The draft report of an organisation's year (one per organisation and year)."""
+
+    class Meta:
+        model = "rapportage.Jaarverslag"
+        django_get_or_create = ("organisatie", "jaar")
+
+    organisatie = factory.SubFactory(OrganisatieFactory)
+    jaar = 2025

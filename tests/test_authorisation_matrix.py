@@ -104,8 +104,8 @@ TABLE = {
         lambda f: {"public_id": f["melding_a"].public_id, "pk": f["toegang_a"].pk},
         CASE_OF_A_POST_ONLY,
     ),
-    "meldingen:concept_save": (None, everyone(405)),
-    "meldingen:concept_discard": (None, row(LOGIN, 405, 405, 403, 403)),
+    "concepten:save": (None, everyone(405)),
+    "concepten:discard": (None, row(LOGIN, 405, 405, 403, 403)),
     "beheer_meldingen:account_handover": (lambda f: {"pk": f["confidant_a"].pk}, ADMIN_ONLY),
     "meldingen:inbox": (None, CONFIDANTS),
     "meldingen:verzoek": (VERZOEK, CASE_OF_A),
@@ -230,7 +230,7 @@ def reporting_for(org, confidant):
     from datetime import date
 
     from rapportage import services as rapportage_services
-    from rapportage.models import Activiteit, Signaal
+    from tests.factories import ActiviteitFactory, SignaalFactory
 
     verslag = rapportage_services.jaarverslag_get_or_create(organisatie=org, jaar=2025)
     rapportage_services.build_now(verslag)
@@ -238,36 +238,19 @@ def reporting_for(org, confidant):
     return {
         "verslag_a": verslag,
         "publicatie_a": publicatie,
-        "activiteit_a": Activiteit.objects.create(
-            organisatie=org,
-            datum=date(2025, 3, 1),
-            soort="voorlichting",
-            bereik=20,
-            vastgelegd_door=confidant,
+        "activiteit_a": ActiviteitFactory(
+            organisatie=org, datum=date(2025, 3, 1), vastgelegd_door=confidant
         ),
-        "signaal_a": Signaal.objects.create(
-            organisatie=org,
-            datum=date(2025, 3, 1),
-            thema="pesten",
-            gericht_aan="mt",
-            tekst="Signaal",
-            vastgelegd_door=confidant,
+        "signaal_a": SignaalFactory(
+            organisatie=org, datum=date(2025, 3, 1), vastgelegd_door=confidant
         ),
     }
 
 
 def verzoek_for(org, confidant):
-    from meldingen import verzoeken
+    from tests.factories import VerzoekFactory
 
-    return verzoeken.verzoek_submit(
-        organisatie=org,
-        gewenste_vp=confidant,
-        categorie="",
-        bericht="Hallo",
-        contactwijze="postvak",
-        contactgegevens="",
-        voorkeurstijden="",
-    ).verzoek
+    return VerzoekFactory(organisatie=org, gewenste_vp=confidant, categorie="", bericht="Hallo")
 
 
 @pytest.mark.parametrize("role", ROLES)

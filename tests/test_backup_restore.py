@@ -1,5 +1,5 @@
-"""Backup and restore as the README describes it: pg_dump, restore into an empty database,
-read a note back with the keys; the dump itself holds no plaintext."""
+"""Backup and restore as docs/operations.md describes it: pg_dump, restore into an empty
+database, read a note back with the keys; the dump itself holds no plaintext."""
 
 from __future__ import annotations
 

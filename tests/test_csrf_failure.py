@@ -13,10 +13,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from meldingen.models import Concept
+from meldingen import concept_keys
 from tests.accounts.test_login import full_login
 from tests.conftest import verified_client
-from tests.factories import MeldingFactory
+from vpcase.concepten.models import Concept
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +35,9 @@ def shows_none_of(response, text: str) -> bool:
     return text not in html and "<textarea" not in html
 
 
-@pytest.fixture
-def melding_a(confidant_a, org_a):
-    return MeldingFactory(behandelaar=confidant_a, organisatie=org_a)
-
-
 def gesprek_data(melding, note: str) -> dict:
     return {
-        "_concept": f"gesprek:nieuw:{melding.public_id}",
+        "_concept": concept_keys.gesprek_new(melding),
         "datum": "2026-01-05",
         "duur_minuten": "30",
         "vorm": "telefoon",

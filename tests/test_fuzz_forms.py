@@ -162,7 +162,7 @@ def test_conversation_form(confidant_a, org_a, data):
 @FUZZ
 @given(data=fields(["_concept", "_concept_ts", "notities", "datum"]))
 def test_draft_autosave(confidant_a, data):
-    post(verified_client(confidant_a), reverse("meldingen:concept_save"), data)
+    post(verified_client(confidant_a), reverse("concepten:save"), data)
 
 
 @FUZZ

@@ -11,9 +11,9 @@ import pytest
 from django.core import mail
 from django.urls import resolve
 
-from meldingen import verzoeken
+from meldingen import services
 from rapportage import services as rapportage_services
-from tests.factories import ConfidantFactory
+from tests.factories import ConfidantFactory, VerzoekFactory
 from vpcase.accounts import services as account_services
 
 pytestmark = pytest.mark.django_db
@@ -56,22 +56,14 @@ def test_invitation(admin_user):
 
 def test_new_request_and_the_employees_reply(org_a, confidant_a):
     # Employees' requests and messages are announced at the next full hour.
-    submitted = verzoeken.verzoek_submit(
-        organisatie=org_a,
-        gewenste_vp=None,
-        categorie="pesten",
-        bericht="Help alstublieft.",
-        contactwijze="postvak",
-        contactgegevens="",
-        voorkeurstijden="",
-    )
-    verzoeken.notifications_send(now=submitted.verzoek.ontvangen_op + timedelta(hours=1))
+    verzoek = VerzoekFactory(organisatie=org_a)
+    services.notifications_send(now=verzoek.ontvangen_op + timedelta(hours=1))
     [new] = mail.outbox
     assert new.to == [confidant_a.email]
     assert_clickable(new, view="meldingen:inbox")
 
-    bericht = verzoeken.melder_reply(verzoek=submitted.verzoek, tekst="Nog een vraag.")
-    verzoeken.notifications_send(now=bericht.verzonden_op + timedelta(hours=1))
+    bericht = services.melder_reply(verzoek=verzoek, tekst="Nog een vraag.")
+    services.notifications_send(now=bericht.verzonden_op + timedelta(hours=1))
     reply = mail.outbox[1]
     assert reply.to == [confidant_a.email]
     assert_clickable(reply, view="meldingen:inbox")

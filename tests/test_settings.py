@@ -100,3 +100,50 @@ def test_no_model_change_lacks_a_migration():
     out = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+def _embedded_default_env(data_dir: Path) -> dict[str, str]:
+    """Development mode on the embedded defaults (SQLite, the folder task queue): the set-up
+    whose settings used to create folders on import."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "VPCASE_QUEUE_DIR", "STATIC_ROOT"}
+        and not k.startswith(("DJANGO_", "PYTEST_"))
+    }
+    env.update(VPCASE_ENV="development", VPCASE_DATA_DIR=str(data_dir))
+    return env
+
+
+def test_importing_the_settings_creates_no_folder(tmp_path):
+    data_dir = tmp_path / "not-there-yet"
+    result = subprocess.run(
+        [sys.executable, "-c", "import vpcase.settings as s; print(s.DATA_DIR)"],
+        cwd=ROOT,
+        env=_embedded_default_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(data_dir.resolve())
+    assert not data_dir.exists(), sorted(str(p) for p in data_dir.rglob("*"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_django_setup_makes_the_folders_the_embedded_defaults_write_to(tmp_path):
+    # What `manage.py migrate` on a fresh clone needs before it opens var/vpcase.sqlite3.
+    data_dir = tmp_path / "var"
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={**_embedded_default_env(data_dir), "DJANGO_SETTINGS_MODULE": "vpcase.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert data_dir.is_dir()
+    assert (data_dir / "static").is_dir()
+    for sub in ("queue", "processed", "control"):
+        assert (data_dir / "celery" / sub).is_dir()

@@ -15,7 +15,7 @@ RULES = {
     "vpcase-no-formatted-sql",
     "vpcase-no-logging-request-bodies",
     "vpcase-no-logging-encrypted-fields",
-    "vpcase-no-unscoped-queries-in-views",
+    "vpcase-no-orm-in-views",
 }
 
 
@@ -52,6 +52,20 @@ def test_project_code_breaks_no_semgrep_rule():
 def test_the_rules_catch_what_they_should():
     caught = {finding.split()[0] for finding in semgrep("tests/static")}
     assert caught == RULES
+
+
+def test_the_orm_in_views_rule_catches_each_marked_line_and_nothing_else():
+    """tests/static/views/orm.py marks each line the rule must catch (`# ruleid: <id>` on the
+    line above it) and lines it must leave alone (`# ok: <id>`)."""
+    rule = "vpcase-no-orm-in-views"
+    path = "tests/static/views/orm.py"
+    lines = (ROOT / path).read_text(encoding="utf-8").splitlines()
+    marked = {n + 2 for n, line in enumerate(lines) if line.strip() == f"# ruleid: {rule}"}
+    left_alone = {n + 2 for n, line in enumerate(lines) if line.strip() == f"# ok: {rule}"}
+    assert len(marked) >= 10 and len(left_alone) >= 4
+    caught = {int(f.rsplit(":", 1)[1]) for f in semgrep(path) if f.startswith(f"{rule} ")}
+    assert caught == marked
+    assert not caught & left_alone
 
 
 def test_bandit_medium_and_above_is_clean():

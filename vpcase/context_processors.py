@@ -14,6 +14,6 @@ def navigation(request: HttpRequest) -> dict:
     return {
         "other_language": other,
         "other_language_url": translate_url(request.get_full_path(), other),
-        # When this page was made; the draft autosave sends it back (meldingen.concepts).
+        # When this page was made; the draft autosave sends it back (vpcase.concepten).
         "render_ms": int(time.time() * 1000),
     }

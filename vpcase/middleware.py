@@ -12,9 +12,9 @@ from django.middleware import csrf
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from meldingen.concepts import remember_expired_user, stash_post
 from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log
+from vpcase.concepten.stash import remember_expired_user, stash_post
 
 LAST_SEEN_KEY = "_vpcase_last_seen"
 # Refresh the timestamp (one session write) at most once a minute, not on every request.

@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "vpcase.accounts",
     "vpcase.audit",
     "vpcase.instellingen",
+    "vpcase.concepten",
     "meldingen",
     "rapportage",
 ]
@@ -174,8 +175,9 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+# Importing the settings creates no folder: vpcase.apps.make_data_folders() makes this one, the
+# static files' and the task queue's when Django starts (before a database is opened).
 DATA_DIR = Path(env.str("VPCASE_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 # The embedded defaults (SQLite, a file-based task queue, console mail) are for development
 # only: production refuses to start without the real services.
 if PRODUCTION:
@@ -393,7 +395,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -426,7 +427,7 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         # Longer than the slowest task, or a late-acked task would run twice in parallel.
         "visibility_timeout": 3600,
         "socket_timeout": 5,
@@ -438,8 +439,6 @@ else:
     # kombu ignores the host of a filesystem:// URL, but warns on every publish without one.
     CELERY_BROKER_URL = "filesystem://localhost/"
     _queue_dir = Path(env.str("VPCASE_QUEUE_DIR", default=str(DATA_DIR / "celery"))).resolve()
-    for _sub in ("queue", "processed", "control"):
-        (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),

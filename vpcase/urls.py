@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("", include("vpcase.accounts.urls")),
     path("beheer/", include("vpcase.accounts.beheer_urls")),
     path("beheer/", include("meldingen.urls_beheer")),
+    path("dashboard/", include("vpcase.concepten.urls")),
     path("dashboard/", include("meldingen.urls")),
     path("", include("meldingen.urls_publiek")),
     path("", include("rapportage.urls")),

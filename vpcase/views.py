@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django import forms
+from django.apps import apps
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -8,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from vpcase.accounts.forms import SECRET_FIELDS
+from vpcase.concepten.stash import stash_post
 from vpcase.middleware import csrf_token_issued_here
 
 # Fields whose names suggest a secret are dropped as well, whatever form they come from.
@@ -39,27 +44,21 @@ def _typed_in_this_browser(request: HttpRequest) -> bool:
     return request.method == "POST" and _is_same_origin(request) and csrf_token_issued_here(request)
 
 
-FORM_MODULES = (
-    "vpcase.accounts.forms",
-    "meldingen.forms",
-    "meldingen.forms_publiek",
-    "rapportage.forms",
-)
-
-
 def _form_classes() -> list[type[forms.BaseForm]]:
-    import importlib
-    import inspect
-
-    found = []
-    for name in FORM_MODULES:
-        module = importlib.import_module(name)
-        found += [
-            cls
-            for _name, cls in inspect.getmembers(module, inspect.isclass)
-            if issubclass(cls, forms.BaseForm) and cls.__module__ == name and cls.base_fields
-        ]
-    return found
+    """Every form of the project's own apps. Each app's forms are imported by its views, so by
+    the time a post fails, they are all loaded; core names no feature app."""
+    own = tuple(
+        f"{config.name}."
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(settings.BASE_DIR)
+    )
+    found, todo = [], list(forms.BaseForm.__subclasses__())
+    while todo:
+        cls = todo.pop(0)
+        todo += cls.__subclasses__()
+        if cls.__module__.startswith(own) and cls.base_fields and cls not in found:
+            found.append(cls)
+    return sorted(found, key=lambda cls: (cls.__module__, cls.__qualname__))
 
 
 def _field_labels(names: list[str]) -> dict[str, str]:
@@ -94,9 +93,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         and user.is_verified()
         and getattr(user, "is_confidant", False)
     ):
-        from meldingen import concepts
-
-        draft_saved = concepts.stash_post(request, user)
+        draft_saved = stash_post(request, user)
     if typed_here:
         for name in request.POST:
             if (

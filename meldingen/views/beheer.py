@@ -15,7 +15,7 @@ from vpcase.accounts import selectors as account_selectors
 from vpcase.accounts.decorators import admin_required
 
 from ..forms import HandoverForm
-from ..selectors import handover_open, handover_overview
+from ..selectors import handover_open, handover_open_get, handover_overview
 from ..services import overdracht_aanvragen, overdracht_intrekken
 
 
@@ -71,7 +71,7 @@ def account_handover_view(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_required
 @require_POST
 def overdracht_intrekken_view(request: HttpRequest, pk: int) -> HttpResponse:
-    overdracht = handover_open().filter(pk=pk).first()
+    overdracht = handover_open_get(pk=pk)
     if overdracht is not None:
         overdracht_intrekken(actor=request.user, overdracht=overdracht)
         messages.success(request, _("The hand-over is withdrawn."))

@@ -7,17 +7,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from vpcase.accounts.decorators import case_required
+from vpcase.concepten.forms import form_kwargs_with_draft
 
-from .. import selectors, services
+from .. import concept_keys, selectors, services
 from ..forms import GesprekForm
-from .common import form_kwargs_with_draft
 
 
 @case_required
 @require_http_methods(["GET", "POST"])
 def gesprek_create_view(request: HttpRequest, public_id) -> HttpResponse:
     melding = selectors.melding_get(user=request.user, public_id=public_id)
-    key = services.concept_key_new_gesprek(melding)
+    key = concept_keys.gesprek_new(melding)
     if request.method == "POST":
         form = GesprekForm(request.POST, melding=melding)
         if form.is_valid():
@@ -40,7 +40,7 @@ def gesprek_create_view(request: HttpRequest, public_id) -> HttpResponse:
 def gesprek_edit_view(request: HttpRequest, public_id, pk: int) -> HttpResponse:
     melding = selectors.melding_get(user=request.user, public_id=public_id)
     gesprek = selectors.gesprek_get(melding=melding, pk=pk)
-    key = services.concept_key_gesprek(gesprek)
+    key = concept_keys.gesprek(gesprek)
     if request.method == "POST":
         form = GesprekForm(request.POST, melding=melding)
         if form.is_valid():

@@ -10,10 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vpcase.accounts.decorators import case_required, confidant_required
-from vpcase.audit.models import Action
-from vpcase.audit.services import audit_log
 
-from .. import verzoeken
+from .. import selectors, services
 from ..forms_publiek import ReplyForm
 from ..models import VerzoekStatus
 
@@ -23,10 +21,10 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     if status not in {"open", "", *VerzoekStatus.values}:
         status = "open"
-    page = Paginator(verzoeken.verzoek_list(user=request.user, status=status), 25).get_page(
+    page = Paginator(selectors.verzoek_list(user=request.user, status=status), 25).get_page(
         request.GET.get("page")
     )
-    rows = [(v, verzoeken.deadlines(v)) for v in page.object_list]
+    rows = [(v, selectors.deadlines(v)) for v in page.object_list]
     context = {"page": page, "rows": rows, "status": status, "statuses": VerzoekStatus.choices}
     return render(request, "meldingen/inbox.html", context)
 
@@ -34,33 +32,27 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
 @case_required
 @require_http_methods(["GET", "POST"])
 def verzoek_detail_view(request: HttpRequest, public_id) -> HttpResponse:
-    verzoek = verzoeken.verzoek_get(user=request.user, public_id=public_id)
+    verzoek = selectors.verzoek_get(user=request.user, public_id=public_id)
     form = ReplyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if verzoek.status == VerzoekStatus.GESLOTEN:
             messages.error(request, _("This request is closed and can no longer be answered."))
             return redirect("meldingen:verzoek", public_id=verzoek.public_id)
         if form.is_valid():
-            verzoeken.vp_reply(user=request.user, verzoek=verzoek, tekst=form.cleaned_data["tekst"])
+            services.vp_reply(user=request.user, verzoek=verzoek, tekst=form.cleaned_data["tekst"])
             messages.success(
                 request, _("Your reply is in the mailbox. The employee reads it with their code.")
             )
             return redirect("meldingen:verzoek", public_id=verzoek.public_id)
         status = 400
     else:
-        verzoeken.mark_read_by_vp(verzoek)
-        audit_log(
-            action=Action.REQUEST_VIEWED,
-            actor=request.user,
-            target=verzoek,
-            organisatie=verzoek.organisatie,
-        )
+        services.verzoek_viewed(user=request.user, verzoek=verzoek)
         status = 200
     context = {
         "verzoek": verzoek,
-        "berichten": verzoek.berichten.select_related("auteur"),
+        "berichten": selectors.verzoek_berichten(verzoek=verzoek),
         "form": form,
-        "deadlines": verzoeken.deadlines(verzoek),
+        "deadlines": selectors.deadlines(verzoek),
     }
     return render(request, "meldingen/verzoek_detail.html", context, status=status)
 
@@ -68,8 +60,8 @@ def verzoek_detail_view(request: HttpRequest, public_id) -> HttpResponse:
 @case_required
 @require_POST
 def verzoek_convert_view(request: HttpRequest, public_id) -> HttpResponse:
-    verzoek = verzoeken.verzoek_get(user=request.user, public_id=public_id)
-    melding = verzoeken.verzoek_convert(user=request.user, verzoek=verzoek)
+    verzoek = selectors.verzoek_get(user=request.user, public_id=public_id)
+    melding = services.verzoek_convert(user=request.user, verzoek=verzoek)
     messages.success(
         request,
         _(
@@ -84,7 +76,7 @@ def verzoek_convert_view(request: HttpRequest, public_id) -> HttpResponse:
 @case_required
 @require_POST
 def verzoek_close_view(request: HttpRequest, public_id) -> HttpResponse:
-    verzoek = verzoeken.verzoek_get(user=request.user, public_id=public_id)
-    verzoeken.verzoek_close(user=request.user, verzoek=verzoek)
+    verzoek = selectors.verzoek_get(user=request.user, public_id=public_id)
+    services.verzoek_close(user=request.user, verzoek=verzoek)
     messages.success(request, _("The request is closed. The employee can still read the mailbox."))
     return redirect("meldingen:inbox")

@@ -7,13 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vpcase.accounts.decorators import case_required, confidant_required
-from vpcase.audit.models import AuditEvent
+from vpcase.concepten.forms import form_kwargs_with_draft
 
-from .. import selectors, services
+from .. import concept_keys, selectors, services
 from ..forms import CloseForm, DoorbrekingForm, LegalHoldForm, MeldingForm, StatusForm
 from ..models import Melding
-from ..verzoeken import verzoek_for_melding
-from .common import form_kwargs_with_draft
 
 
 def _melding_initial(melding: Melding) -> dict:
@@ -33,7 +31,7 @@ def _melding_initial(melding: Melding) -> dict:
 @confidant_required
 @require_http_methods(["GET", "POST"])
 def melding_create_view(request: HttpRequest) -> HttpResponse:
-    key = services.concept_key_new_melding()
+    key = concept_keys.melding_new()
     if request.method == "POST":
         form = MeldingForm(request.POST, user=request.user)
         if form.is_valid():
@@ -64,7 +62,7 @@ def melding_detail_view(request: HttpRequest, public_id) -> HttpResponse:
         "status_form": StatusForm(initial={"status": melding.status}),
         "toegang": selectors.toegang_list(melding=melding, geldig=True),
         "is_behandelaar": melding.behandelaar_id == request.user.pk,
-        "verzoek": verzoek_for_melding(melding=melding),
+        "verzoek": selectors.verzoek_for_melding(melding=melding),
     }
     return render(request, "meldingen/melding_detail.html", context)
 
@@ -73,7 +71,7 @@ def melding_detail_view(request: HttpRequest, public_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def melding_edit_view(request: HttpRequest, public_id) -> HttpResponse:
     melding = selectors.melding_get(user=request.user, public_id=public_id)
-    key = services.concept_key_melding(melding)
+    key = concept_keys.melding(melding)
     if request.method == "POST":
         form = MeldingForm(request.POST, user=request.user, melding=melding)
         if form.is_valid():
@@ -140,7 +138,7 @@ def melding_close_view(request: HttpRequest, public_id) -> HttpResponse:
         "form": form,
         "melding": melding,
         "retention_months": melding.organisatie.retention_months,
-        "destroy_on": services.add_months(
+        "destroy_on": selectors.add_months(
             preview_date or form.fields["gesloten_op"].initial, melding.organisatie.retention_months
         ),
     }
@@ -202,9 +200,5 @@ def doorbreking_create_view(request: HttpRequest, public_id) -> HttpResponse:
 def melding_history_view(request: HttpRequest, public_id) -> HttpResponse:
     """Who did what with this case and when: its audit events (no content)."""
     melding = selectors.melding_get(user=request.user, public_id=public_id)
-    events = (
-        AuditEvent.objects.filter(target_type="melding", target_id=str(melding.pk))
-        .select_related("actor")
-        .order_by("-created_at", "-id")[:500]
-    )
+    events = selectors.melding_history(melding=melding)
     return render(request, "meldingen/melding_history.html", {"melding": melding, "events": events})

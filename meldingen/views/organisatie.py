@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -12,44 +12,29 @@ from django.views.decorators.http import require_http_methods
 from vpcase.accounts.decorators import confidant_required
 from vpcase.accounts.forms import https_urls
 from vpcase.accounts.models import Lidmaatschap, Organisatie
-from vpcase.audit.models import Action
-from vpcase.audit.services import audit_log
 
-from ..selectors import toegangsoverzicht, user_organisaties
-
-PUBLIC_FIELDS = [
-    "publieke_tekst",
-    "klachtenregeling_url",
-    "gedragscode_url",
-    "klachtencommissie_url",
-]
+from .. import selectors, services
 
 
 class PubliekeInfoForm(forms.ModelForm):
     class Meta:
         formfield_callback = https_urls
         model = Organisatie
-        fields = PUBLIC_FIELDS
+        fields = services.ORGANISATIE_PAGE_FIELDS
         widgets = {"publieke_tekst": forms.Textarea(attrs={"rows": 4})}
 
 
 class ProfielForm(forms.ModelForm):
     class Meta:
         model = Lidmaatschap
-        fields = ["zichtbaar", "extern", "introductie", "telefoon", "email_publiek"]
+        fields = services.OWN_ENTRY_FIELDS
         widgets = {"introductie": forms.Textarea(attrs={"rows": 3})}
 
 
 @confidant_required
 @require_http_methods(["GET", "POST"])
 def organisatie_publiek_view(request: HttpRequest, slug: str) -> HttpResponse:
-    lidmaatschap = (
-        Lidmaatschap.objects.select_related("organisatie")
-        .filter(user=request.user, organisatie__slug=slug, organisatie__is_active=True)
-        .first()
-    )
-    if lidmaatschap is None:
-        raise Http404
+    lidmaatschap = selectors.own_lidmaatschap_get(user=request.user, slug=slug)
     org = lidmaatschap.organisatie
     which = request.POST.get("form") if request.method == "POST" else None
     info_form = PubliekeInfoForm(
@@ -61,18 +46,16 @@ def organisatie_publiek_view(request: HttpRequest, slug: str) -> HttpResponse:
     status = 200
     if which == "info":
         if info_form.is_valid():
-            info_form.save()
-            audit_log(
-                action=Action.ORG_PAGE_UPDATED, actor=request.user, target=org, organisatie=org
+            services.organisatie_page_update(
+                user=request.user, organisatie=org, **info_form.cleaned_data
             )
             messages.success(request, _("The public page is saved."))
             return redirect("meldingen:organisatie_publiek", slug=slug)
         status = 400
     elif which == "profiel":
         if profiel_form.is_valid():
-            profiel_form.save()
-            audit_log(
-                action=Action.ORG_PAGE_UPDATED, actor=request.user, target=org, organisatie=org
+            services.own_entry_update(
+                user=request.user, lidmaatschap=lidmaatschap, **profiel_form.cleaned_data
             )
             messages.success(request, _("Your entry on the public page is saved."))
             return redirect("meldingen:organisatie_publiek", slug=slug)
@@ -84,8 +67,9 @@ def organisatie_publiek_view(request: HttpRequest, slug: str) -> HttpResponse:
 @confidant_required
 def organisatie_toegang_view(request: HttpRequest, slug: str) -> HttpResponse:
     """Who can see what in an organisation the confidant serves, and since when."""
-    org = user_organisaties(user=request.user).filter(slug=slug).first()
-    if org is None:
-        raise Http404
-    context = {"organisatie": org, **toegangsoverzicht(user=request.user, organisatie=org)}
+    org = selectors.user_organisatie_get(user=request.user, slug=slug)
+    context = {
+        "organisatie": org,
+        **selectors.toegangsoverzicht(user=request.user, organisatie=org),
+    }
     return render(request, "meldingen/organisatie_toegang.html", context)

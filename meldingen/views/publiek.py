@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -29,7 +29,7 @@ from vpcase.context_processors import other_language
 from vpcase.links import absolute_reverse
 from vpcase.sessions import MAILBOX_KEY
 
-from .. import publiek_cache, verzoeken
+from .. import publiek_cache, selectors, services
 from ..forms_publiek import CodeForm, ReplyForm, VerzoekForm
 from ..models import Verzoek, VerzoekStatus
 
@@ -49,7 +49,7 @@ def public(view):
 
 
 def _organisatie(slug: str) -> Organisatie:
-    return get_object_or_404(Organisatie, slug=slug, is_active=True)
+    return selectors.public_organisatie_get(slug=slug)
 
 
 def _shared_organisatie_page(org: Organisatie) -> bytes:
@@ -62,7 +62,7 @@ def _shared_organisatie_page(org: Organisatie) -> bytes:
         other_url = reverse("publiek:organisatie", args=[org.slug])
     context = {
         "organisatie": org,
-        "confidants": verzoeken.public_confidants(org),
+        "confidants": selectors.public_confidants(org),
         "other_language": other,
         "other_language_url": other_url,
     }
@@ -79,7 +79,7 @@ def organisatie_view(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if personal:
         org = _organisatie(slug)
-        context = {"organisatie": org, "confidants": verzoeken.public_confidants(org)}
+        context = {"organisatie": org, "confidants": selectors.public_confidants(org)}
         return render(request, "publiek/organisatie.html", context)
     html = publiek_cache.get(slug)
     if html is None:
@@ -96,7 +96,7 @@ def poster_view(request: HttpRequest, slug: str) -> HttpResponse:
         "organisatie": org,
         "url": url,
         "qr_svg": qr.svg(url, title=_("QR code to the confidants' page"), scale=8, border=2),
-        "confidants": verzoeken.public_confidants(org),
+        "confidants": selectors.public_confidants(org),
     }
     return render(request, "publiek/poster.html", context)
 
@@ -135,7 +135,7 @@ def _claim_nonce(nonce: str) -> bool:
 @require_http_methods(["GET", "POST"])
 def contact_view(request: HttpRequest, slug: str) -> HttpResponse:
     org = _organisatie(slug)
-    confidants = list(verzoeken.public_confidants(org))
+    confidants = list(selectors.public_confidants(org))
     context = {"organisatie": org, "confidants": confidants}
     if request.method == "GET":
         context.update(form=VerzoekForm(confidants=confidants), nonce=_new_nonce())
@@ -160,7 +160,7 @@ def contact_view(request: HttpRequest, slug: str) -> HttpResponse:
         ratelimit.refund(attempt)
         return render(request, "publiek/contact_duplicate.html", context, status=409)
     data = form.cleaned_data
-    submitted = verzoeken.verzoek_submit(
+    submitted = services.verzoek_submit(
         organisatie=org,
         gewenste_vp=data["gewenste_vp"],
         categorie=data["categorie"],
@@ -180,7 +180,7 @@ def _mailbox_verzoek(request: HttpRequest) -> Verzoek | None:
     if int(time.time()) - info.get("seen", 0) > settings.MAILBOX_IDLE_TIMEOUT:
         request.session.flush()
         return None
-    verzoek = Verzoek.objects.select_related("organisatie").filter(pk=info.get("id")).first()
+    verzoek = selectors.mailbox_get(info.get("id"))
     if verzoek is None:
         request.session.flush()
         return None
@@ -218,7 +218,7 @@ def postvak_view(request: HttpRequest) -> HttpResponse:
             **_proof_context(ratelimit.CODE_FAILURES),
         }
         return render(request, "publiek/postvak.html", context, status=429)
-    verzoek = verzoeken.mailbox_open(request.POST.get("code", "")) if form.is_valid() else None
+    verzoek = selectors.mailbox_open(request.POST.get("code", "")) if form.is_valid() else None
     if verzoek is None:
         # One message for a malformed, unknown or wrong code: existence is never revealed,
         # and the typed code is not echoed back.
@@ -252,15 +252,15 @@ def postvak_gesprek_view(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                verzoeken.melder_reply(verzoek=verzoek, tekst=form.cleaned_data["tekst"])
-            except verzoeken.ReplyLimitReached as limit:
+                services.melder_reply(verzoek=verzoek, tekst=form.cleaned_data["tekst"])
+            except services.ReplyLimitReached as limit:
                 # The text stays in the form: nothing typed is lost.
                 form.add_error(None, limit.message())
                 status = 429
             else:
                 return redirect(reverse("publiek:postvak_gesprek") + "?verzonden=1")
     else:
-        verzoeken.mark_read_by_melder(verzoek)
+        services.mark_read_by_melder(verzoek)
         status = 200
     context = {
         "verzoek": verzoek,

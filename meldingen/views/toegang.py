@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,9 +58,7 @@ def toegang_revoke_view(request: HttpRequest, public_id, pk: int) -> HttpRespons
     melding = selectors.melding_get(user=request.user, public_id=public_id)
     if melding.behandelaar_id != request.user.pk:
         raise PermissionDenied
-    toegang = selectors.toegang_list(melding=melding).filter(pk=pk).first()
-    if toegang is None:
-        raise Http404
+    toegang = selectors.toegang_of_case(melding=melding, pk=pk)
     services.toegang_revoke(user=request.user, toegang=toegang)
     messages.success(
         request, _("Access of %(name)s is revoked.") % {"name": toegang.user.full_name}

@@ -4,7 +4,7 @@ hand-over of cases. Nothing in these pages shows case content."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -36,13 +36,7 @@ def _besluit(request: HttpRequest) -> bool | None:
 @confidant_required
 @require_POST
 def lidmaatschap_beslissen_view(request: HttpRequest, pk: int) -> HttpResponse:
-    verzoek = (
-        account_selectors.lidmaatschapverzoeken_te_beslissen(user=request.user)
-        .filter(pk=pk)
-        .first()
-    )
-    if verzoek is None:
-        raise Http404
+    verzoek = account_selectors.lidmaatschapverzoek_te_beslissen_get(user=request.user, pk=pk)
     besluit = _besluit(request)
     if besluit is None:
         return HttpResponseBadRequest(_("Choose confirm or refuse."))

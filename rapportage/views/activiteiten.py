@@ -5,32 +5,29 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vpcase.accounts.decorators import confidant_required
-from vpcase.audit.models import Action
-from vpcase.audit.services import audit_log
 
-from .. import selectors
+from .. import selectors, services
 from ..forms import ActiviteitForm, SignaalForm
-from ..models import Activiteit, Signaal
 
+# kind: (form, the user's rows, save, delete, the fields the form edits)
 KINDS = {
     "activiteit": (
-        Activiteit,
         ActiviteitForm,
         selectors.activiteit_qs,
-        Action.ACTIVITY_SAVED,
-        ["datum", "soort", "bereik", "uren", "omschrijving"],
+        lambda obj, **kwargs: services.activiteit_save(activiteit=obj, **kwargs),
+        lambda obj, **kwargs: services.activiteit_delete(activiteit=obj, **kwargs),
+        services.ACTIVITEIT_FIELDS,
     ),
     "signaal": (
-        Signaal,
         SignaalForm,
         selectors.signaal_qs,
-        Action.SIGNAL_SAVED,
-        ["datum", "thema", "gericht_aan", "gevraagd", "tekst", "in_jaarverslag"],
+        lambda obj, **kwargs: services.signaal_save(signaal=obj, **kwargs),
+        lambda obj, **kwargs: services.signaal_delete(signaal=obj, **kwargs),
+        services.SIGNAAL_FIELDS,
     ),
 }
 
@@ -45,7 +42,7 @@ def overzicht_view(request: HttpRequest) -> HttpResponse:
 
 
 def _edit(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse:
-    model, form_class, qs, action, fields = KINDS[kind]
+    form_class, qs, save, _delete, fields = KINDS[kind]
     obj = selectors.object_or_404(qs(user=request.user), pk) if pk else None
     initial = {name: getattr(obj, name) for name in fields} if obj else {}
     if obj:
@@ -56,20 +53,12 @@ def _edit(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            obj = obj or model(vastgelegd_door=request.user)
-            changed = (
-                obj.pk is None
-                or obj.organisatie_id != data["organisatie"].pk
-                or any(getattr(obj, name) != data[name] for name in fields)
+            save(
+                obj,
+                user=request.user,
+                organisatie=data["organisatie"],
+                **{name: data[name] for name in fields},
             )
-            obj.organisatie = data["organisatie"]
-            for name in fields:
-                setattr(obj, name, data[name])
-            if isinstance(obj, Signaal) and changed:
-                # A PDF made before this may print the old text: see services.pdf_verouderd.
-                obj.gewijzigd_op = timezone.now()
-            obj.save()
-            audit_log(action=action, actor=request.user, target=obj, organisatie=obj.organisatie)
             messages.success(request, _("Saved."))
             return redirect("rapportage:overzicht")
         status = 400
@@ -109,9 +98,7 @@ def signaal_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def delete_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if kind not in KINDS:
         raise Http404
-    _model, _form, qs, action, _fields = KINDS[kind]
-    obj = selectors.object_or_404(qs(user=request.user), pk)
-    audit_log(action=action, actor=request.user, target=obj, organisatie=obj.organisatie)
-    obj.delete()
+    _form, qs, _save, delete, _fields = KINDS[kind]
+    delete(selectors.object_or_404(qs(user=request.user), pk), user=request.user)
     messages.success(request, _("Deleted."))
     return redirect("rapportage:overzicht")

@@ -7,10 +7,8 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
 from vpcase.accounts.decorators import hr_required
-from vpcase.audit.models import Action
-from vpcase.audit.services import audit_log
 
-from .. import document, selectors
+from .. import document, selectors, services
 from ..cijfers import Cijfers
 from ..models import Publicatie
 
@@ -18,7 +16,7 @@ from ..models import Publicatie
 @hr_required
 def hr_index_view(request: HttpRequest) -> HttpResponse:
     context = {
-        "organisaties": request.user.organisaties.filter(is_active=True).order_by("name"),
+        "organisaties": selectors.hr_organisaties(user=request.user),
         "verslagen": selectors.hr_reports(user=request.user),
     }
     return render(request, "rapportage/hr_index.html", context)
@@ -32,12 +30,7 @@ def _download(request: HttpRequest, public_id) -> Publicatie | HttpResponse:
     if current is None or current.pk != publicatie.pk:
         context = {"publicatie": publicatie, "current": current}
         return render(request, "rapportage/hr_gone.html", context, status=410)
-    audit_log(
-        action=Action.REPORT_DOWNLOADED,
-        actor=request.user,
-        target=publicatie,
-        organisatie=publicatie.jaarverslag.organisatie,
-    )
+    services.publicatie_downloaded(user=request.user, publicatie=publicatie)
     return publicatie
 
 

@@ -42,10 +42,7 @@ def _verslag(request: HttpRequest, slug: str, jaar: int, *, create: bool = False
     org = selectors.confidant_org(user=request.user, slug=slug)
     if create:
         return services.jaarverslag_get_or_create(organisatie=org, jaar=jaar)
-    verslag = Jaarverslag.objects.filter(organisatie=org, jaar=jaar).first()
-    if verslag is None:
-        raise Http404
-    return verslag
+    return selectors.jaarverslag_get(organisatie=org, jaar=jaar)
 
 
 @confidant_required
@@ -92,7 +89,6 @@ def build_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
             ),
         )
     if request.htmx:
-        verslag.refresh_from_db()
         # Focus the status line: the button that was pressed has just been replaced.
         return render(request, "rapportage/_progress.html", {"verslag": verslag, "focus": True})
     return redirect("rapportage:verslag", slug=slug, jaar=jaar)

@@ -206,7 +206,9 @@ def test_reactivate(admin_client, confidant_a, admin_user):
     assert confidant_a.is_active
 
 
-def test_otp_reset_requires_admin_password(admin_client, confidant_a):
+def test_otp_reset_needs_the_admin_password_and_sends_the_user_back_to_enrolment(
+    admin_client, confidant_a
+):
     url = reverse("beheer:account_otp_reset", args=[confidant_a.pk])
     victim_session = verified_client(confidant_a)
     wrong = admin_client.post(url, {"current_password": "not-my-password"})

@@ -79,7 +79,7 @@ def test_deactivated_user_cannot_use_invitation(invited, admin_user):
     assert Client().get(url).status_code == 410
 
 
-def test_factory_users_unaffected(org_a):
+def test_a_factory_confidant_has_a_usable_password_and_a_device(org_a):
     # Sanity: a confidant made by the factory has a usable password and a device.
     user = ConfidantFactory(organisaties=[org_a])
     assert user.has_usable_password() and user.has_confirmed_totp

@@ -15,7 +15,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bench.management.commands.seed_bench import Command as SeedBench
-from meldingen import selectors, verzoeken
+from meldingen import selectors
 from meldingen.models import (
     Bericht,
     Gesprek,
@@ -137,12 +137,12 @@ def test_encrypted_columns_hold_ciphertext_that_the_orm_decrypts(seeded, model, 
 def test_a_mailbox_code_from_the_json_opens_its_request(seeded):
     entry = seeded["mailbox"][0]
     assert seeded["mailbox_codes"][0] == entry["code"]
-    verzoek = verzoeken.mailbox_open(entry["code"])
+    verzoek = selectors.mailbox_open(entry["code"])
     assert verzoek is not None
     assert str(verzoek.public_id) == entry["verzoek"]
     assert verzoek.organisatie.slug == entry["org"]
     assert verzoek.berichten.exists()
-    assert verzoeken.mailbox_open("0000-0000-0000-0000") is None
+    assert selectors.mailbox_open("0000-0000-0000-0000") is None
 
 
 def test_big_confidant_logs_in_with_password_and_totp_and_lists_cases(seeded):

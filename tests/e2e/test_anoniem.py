@@ -91,9 +91,7 @@ def is_post_to(path: str):
 
 
 def is_autosave(response: Response) -> bool:
-    return response.request.method == "POST" and response.url.endswith(
-        url("meldingen:concept_save")
-    )
+    return response.request.method == "POST" and response.url.endswith(url("concepten:save"))
 
 
 def stored_anywhere(needle: str) -> list[str]:

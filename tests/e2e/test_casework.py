@@ -22,7 +22,6 @@ from playwright.sync_api import Locator, Page, Response, expect
 
 from meldingen.models import (
     Categorie,
-    Concept,
     Gespreksvorm,
     Interventie,
     Kanaal,
@@ -31,6 +30,7 @@ from meldingen.models import (
     Relatie,
 )
 from tests.factories import ConfidantFactory, MeldingFactory, OrganisatieFactory
+from vpcase.concepten.models import Concept
 from vpcase.middleware import LAST_SEEN_KEY
 
 from .conftest import (
@@ -125,9 +125,7 @@ def notes_field(page: Page) -> Locator:
 
 
 def is_autosave(response: Response) -> bool:
-    return response.request.method == "POST" and response.url.endswith(
-        url("meldingen:concept_save")
-    )
+    return response.request.method == "POST" and response.url.endswith(url("concepten:save"))
 
 
 def autosave_carrying(field: Locator, value: str):
@@ -364,7 +362,7 @@ def test_confidant_casework_with_autosave_and_session_timeout(
     stashed = Concept.objects.get(user=confidant)
     assert stashed.data["notities"][-1].replace("\r\n", "\n") == note_2
     assert_not_in_raw(
-        raw_values("SELECT data FROM meldingen_concept WHERE id = %s", [stashed.pk]),
+        raw_values("SELECT data FROM concepten_concept WHERE id = %s", [stashed.pk]),
         NOTE_2_PART_1_SECRET,
         NOTE_2_PART_2_SECRET,
     )

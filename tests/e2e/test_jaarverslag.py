@@ -32,7 +32,7 @@ from meldingen.models import Categorie
 from rapportage.models import Jaarverslag, RapportStatus
 from tests.conftest import purge_queue
 from tests.rapportage.crafted import NOTE_MARKER, SIGNAL_EXCLUDED
-from tests.rapportage.test_worker import WORKER_ARGS, worker_env
+from tests.rapportage.test_worker import PAUSED_WORKER_ARGS, worker_env
 
 from .conftest import A11yAudit, ConsoleLog, label, log_in_with_totp, t, url, url_re
 
@@ -42,7 +42,7 @@ NEW_CONTACTS = "24"  # the crafted year: 24 new cases in 2025 ...
 NEW_CONTACTS_BEFORE = "13"  # ... and 13 in 2024
 SMALL = "< 5"  # a count below k = 5, as HR sees it
 INTRO = "Inleidingsmarker7b3f: een jaar waarin de vertrouwenspersonen vaker werden gevonden."
-BUILD_PAUSE_S = "3"  # the worker holds the "making the PDF" step this long (test mode only)
+BUILD_PAUSE_S = "3"  # the worker holds the "making the PDF" step this long (paused_worker)
 BUILD_TIMEOUT_MS = 40_000
 
 
@@ -62,7 +62,7 @@ class Worker:
         env.pop("CELERY_TASK_ALWAYS_EAGER", None)
         log = open(self.log_path, "a")  # noqa: SIM115
         process = subprocess.Popen(
-            WORKER_ARGS,
+            PAUSED_WORKER_ARGS,
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from meldingen import verzoeken
+from tests.factories import VerzoekFactory
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, url, url_re
 
@@ -19,14 +19,8 @@ from .conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, url, url_re
 @pytest.mark.django_db(transaction=True)
 def test_closing_the_browser_closes_the_mailbox(browser, live_server, org_a, tmp_path, settings):
     settings.SITE_URL = live_server.url
-    code = verzoeken.verzoek_submit(
-        organisatie=org_a,
-        gewenste_vp=None,
-        categorie="pesten",
-        bericht="Een bericht dat alleen in het postvak staat.",
-        contactwijze="postvak",
-        contactgegevens="",
-        voorkeurstijden="",
+    code = VerzoekFactory.create_with_code(
+        organisatie=org_a, bericht="Een bericht dat alleen in het postvak staat."
     ).code
     profile = tmp_path / "profile"
 

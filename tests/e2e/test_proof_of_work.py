@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from meldingen import verzoeken
 from meldingen.models import Verzoek
+from tests.factories import VerzoekFactory
 
 from .conftest import A11yAudit, ConsoleLog, label, t, url, url_re
 
@@ -31,14 +31,8 @@ def under_load(settings):
 def test_the_browser_solves_the_proof_and_gets_in(
     page, org_a, confidant_a, under_load, console_log: ConsoleLog, a11y: A11yAudit
 ):
-    code = verzoeken.verzoek_submit(
-        organisatie=org_a,
-        gewenste_vp=None,
-        categorie="",
-        bericht="Eerder verzoek.",
-        contactwijze="postvak",
-        contactgegevens="",
-        voorkeurstijden="",
+    code = VerzoekFactory.create_with_code(
+        organisatie=org_a, categorie="", bericht="Eerder verzoek."
     ).code
 
     page.goto(url("publiek:postvak"))

@@ -1,17 +1,6 @@
 import pytest
 
-from tests.factories import ConfidantFactory, GesprekFactory, MeldingFactory
-
-
-@pytest.fixture
-def melding_a(confidant_a, org_a):
-    return MeldingFactory(
-        behandelaar=confidant_a,
-        organisatie=org_a,
-        melder_naam="Sanne de Vries",
-        samenvatting="Mijn leidinggevende roept elke dag tegen mij.",
-        categorieen=("pesten", "agressie_geweld"),
-    )
+from tests.factories import ConfidantFactory, GesprekFactory, VerzoekFactory
 
 
 @pytest.fixture
@@ -22,3 +11,9 @@ def colleague_a(org_a):
 @pytest.fixture
 def gesprek_a(melding_a):
     return GesprekFactory(melding=melding_a, notities="Eerste gesprek, veel verdriet.")
+
+
+@pytest.fixture
+def submitted(org_a):
+    """An anonymous request to organisation A, and the receipt code its sender was shown."""
+    return VerzoekFactory.create_with_code(organisatie=org_a)

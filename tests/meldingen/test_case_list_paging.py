@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from meldingen import selectors
 from meldingen.models import Melding, Status, Toegang
-from tests.factories import ConfidantFactory, HRFactory, MeldingFactory, OrganisatieFactory
+from tests.factories import (
+    ConfidantFactory,
+    HRFactory,
+    MeldingFactory,
+    OrganisatieFactory,
+    ToegangFactory,
+)
 from vpcase.accounts.models import Lidmaatschap
 
 
@@ -73,11 +79,9 @@ def world(db):
     granted_in_left_org = MeldingFactory(
         behandelaar=colleague, organisatie=left_org, geopend_op=start
     )
-    Toegang.objects.create(melding=granted, user=me, verleend_door=colleague)
-    Toegang.objects.create(melding=granted_in_left_org, user=me, verleend_door=colleague)
-    Toegang.objects.create(
-        melding=revoked, user=me, verleend_door=colleague, ingetrokken_op=timezone.now()
-    )
+    ToegangFactory(melding=granted, user=me)
+    ToegangFactory(melding=granted_in_left_org, user=me)
+    ToegangFactory(melding=revoked, user=me, ingetrokken_op=timezone.now())
     Lidmaatschap.objects.filter(user=me, organisatie=left_org).delete()
     return {
         "me": me,

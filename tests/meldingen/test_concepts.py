@@ -1,4 +1,5 @@
-"""Nothing typed is lost: drafts survive autosave, a session timeout and a CSRF failure."""
+"""Nothing typed in a case's forms is lost: drafts (vpcase.concepten) survive autosave, a
+session timeout and a CSRF failure, and come back in the form."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from meldingen.models import Concept, Gesprek
+from meldingen import concept_keys
+from meldingen.models import Gesprek
 from tests.accounts.test_login import full_login
 from tests.conftest import verified_client
+from vpcase.concepten.models import Concept
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +23,7 @@ NOTE = "Wat de melder vertelde over de kerstborrel, in detail."
 
 
 def concept_key(melding):
-    return f"gesprek:nieuw:{melding.public_id}"
+    return concept_keys.gesprek_new(melding)
 
 
 def form_data(melding, note=NOTE):
@@ -37,13 +40,13 @@ def test_autosave_stores_encrypted_draft_and_form_restores_it(
     confidant_client, confidant_a, melding_a
 ):
     response = confidant_client.post(
-        reverse("meldingen:concept_save"), form_data(melding_a), HTTP_HX_REQUEST="true"
+        reverse("concepten:save"), form_data(melding_a), HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     assert "opgeslagen" in response.content.decode()
     concept = Concept.objects.get(user=confidant_a)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT data FROM meldingen_concept WHERE id = %s", [concept.pk])
+        cursor.execute("SELECT data FROM concepten_concept WHERE id = %s", [concept.pk])
         assert b"kerstborrel" not in bytes(cursor.fetchone()[0])
     page = confidant_client.get(reverse("meldingen:gesprek_create", args=[melding_a.public_id]))
     html = page.content.decode()
@@ -52,7 +55,7 @@ def test_autosave_stores_encrypted_draft_and_form_restores_it(
 
 
 def test_saving_the_form_removes_the_draft(confidant_client, confidant_a, melding_a):
-    confidant_client.post(reverse("meldingen:concept_save"), form_data(melding_a))
+    confidant_client.post(reverse("concepten:save"), form_data(melding_a))
     data = form_data(melding_a)
     data["datum"] = melding_a.geopend_op.isoformat()
     response = confidant_client.post(
@@ -63,9 +66,9 @@ def test_saving_the_form_removes_the_draft(confidant_client, confidant_a, meldin
 
 
 def test_discard_draft(confidant_client, confidant_a, melding_a):
-    confidant_client.post(reverse("meldingen:concept_save"), form_data(melding_a))
+    confidant_client.post(reverse("concepten:save"), form_data(melding_a))
     confidant_client.post(
-        reverse("meldingen:concept_discard"),
+        reverse("concepten:discard"),
         {"_concept": concept_key(melding_a), "next": "/dashboard/"},
     )
     assert not Concept.objects.filter(user=confidant_a).exists()
@@ -73,13 +76,13 @@ def test_discard_draft(confidant_client, confidant_a, melding_a):
 
 def test_bad_draft_keys_and_strangers_are_refused(confidant_client, melding_a):
     bad = dict(form_data(melding_a), _concept="../../etc")
-    assert confidant_client.post(reverse("meldingen:concept_save"), bad).status_code == 400
-    assert Client().post(reverse("meldingen:concept_save"), form_data(melding_a)).status_code == 403
+    assert confidant_client.post(reverse("concepten:save"), bad).status_code == 400
+    assert Client().post(reverse("concepten:save"), form_data(melding_a)).status_code == 403
     assert not Concept.objects.exists()
 
 
 def test_draft_is_private_to_its_author(confidant_client, melding_a, colleague_a):
-    confidant_client.post(reverse("meldingen:concept_save"), form_data(melding_a))
+    confidant_client.post(reverse("concepten:save"), form_data(melding_a))
     from meldingen import services
 
     services.toegang_grant(user=melding_a.behandelaar, melding=melding_a, colleague=colleague_a)
@@ -129,7 +132,7 @@ def test_autosave_after_timeout_still_keeps_text(confidant_a, melding_a, monkeyp
     monkeypatch.setattr(time, "time", lambda: real_time() + 31 * 60)
     # The first request after the timeout logs out; the autosave after it still keeps the text.
     client.get(reverse("meldingen:dashboard"))
-    response = client.post(reverse("meldingen:concept_save"), form_data(melding_a, "Later getypt"))
+    response = client.post(reverse("concepten:save"), form_data(melding_a, "Later getypt"))
     assert response.status_code == 200
     assert Concept.objects.get(user=confidant_a).data["notities"] == ["Later getypt"]
 
@@ -157,7 +160,7 @@ def test_autosave_that_hits_the_timeout_is_kept_without_redirect(
     real_time = time.time
     monkeypatch.setattr(time, "time", lambda: real_time() + 31 * 60)
     response = client.post(
-        reverse("meldingen:concept_save"),
+        reverse("concepten:save"),
         form_data(melding_a, "Net na de time-out"),
         HTTP_HX_REQUEST="true",
     )
@@ -176,13 +179,13 @@ def test_late_autosave_from_a_saved_page_does_not_bring_the_draft_back(
     data["datum"] = melding_a.geopend_op.isoformat()
     confidant_client.post(reverse("meldingen:gesprek_create", args=[melding_a.public_id]), data)
     late = confidant_client.post(
-        reverse("meldingen:concept_save"), dict(form_data(melding_a), _concept_ts=str(rendered_ms))
+        reverse("concepten:save"), dict(form_data(melding_a), _concept_ts=str(rendered_ms))
     )
     assert late.status_code == 409
     assert not Concept.objects.filter(user=confidant_a).exists()
     # A form opened after the save drafts as usual.
     fresh = confidant_client.post(
-        reverse("meldingen:concept_save"),
+        reverse("concepten:save"),
         dict(form_data(melding_a), _concept_ts=str(int(time.time() * 1000) + 1000)),
     )
     assert fresh.status_code == 200

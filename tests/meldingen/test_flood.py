@@ -19,8 +19,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from meldingen import receipts, verzoeken
+from meldingen import receipts
 from meldingen.models import Verzoek
+from tests.factories import VerzoekFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,15 +58,7 @@ def solved(page: str) -> str:
 
 
 def test_a_flood_of_wrong_codes_locks_out_no_employee(org_a, settings):
-    genuine = verzoeken.verzoek_submit(
-        organisatie=org_a,
-        gewenste_vp=None,
-        categorie="",
-        bericht="Help.",
-        contactwijze="postvak",
-        contactgegevens="",
-        voorkeurstijden="",
-    )
+    genuine = VerzoekFactory.create_with_code(organisatie=org_a, categorie="", bericht="Help.")
     url = reverse("publiek:postvak")
     statuses = []
     for address in ATTACKERS:  # 30 x 12 = 360 wrong codes, the total threshold is 200

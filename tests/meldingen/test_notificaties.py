@@ -17,10 +17,10 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.urls import reverse
 from freezegun import freeze_time
 
-from meldingen import verzoeken
+from meldingen import selectors, services
 from meldingen.models import Verzoek
 from meldingen.tasks import notify_confidants
-from tests.factories import ConfidantFactory
+from tests.factories import ConfidantFactory, VerzoekFactory
 from tests.meldingen.test_publiek import open_mailbox, submit, visitor
 
 pytestmark = pytest.mark.django_db
@@ -32,17 +32,7 @@ NEXT = HOUR + timedelta(hours=1)
 
 
 def request_for(org, **overrides):
-    data = {
-        "organisatie": org,
-        "gewenste_vp": None,
-        "categorie": "pesten",
-        "bericht": "Help alstublieft.",
-        "contactwijze": "postvak",
-        "contactgegevens": "",
-        "voorkeurstijden": "",
-    }
-    data.update(overrides)
-    return verzoeken.verzoek_submit(**data).verzoek
+    return VerzoekFactory(organisatie=org, **overrides)
 
 
 def sent_at(message) -> float:
@@ -59,16 +49,16 @@ def test_many_requests_and_replies_are_one_mail_per_confidant_per_hour(
         flood = [request_for(org_a) for _ in range(5)]
         for verzoek in flood:
             for n in range(6):
-                verzoeken.melder_reply(verzoek=verzoek, tekst=f"Nog iets ({n}).")
+                services.melder_reply(verzoek=verzoek, tekst=f"Nog iets ({n}).")
         request_for(org_b, gewenste_vp=confidant_b)
         # A request that became confidant_a's case: its replies go to the case's handler.
         case = request_for(org_a)
-        verzoeken.verzoek_convert(user=confidant_a, verzoek=case)
-        verzoeken.melder_reply(verzoek=case, tekst="Over mijn melding.")
+        services.verzoek_convert(user=confidant_a, verzoek=case)
+        services.melder_reply(verzoek=case, tekst="Over mijn melding.")
     assert mail.outbox == []
 
     # Still the same hour: nothing yet, not even at its last second.
-    assert verzoeken.notifications_send(now=NEXT - timedelta(seconds=1)) == 0
+    assert services.notifications_send(now=NEXT - timedelta(seconds=1)) == 0
     assert mail.outbox == []
 
     # The hourly run, as beat starts it a moment after the hour.
@@ -87,19 +77,19 @@ def test_many_requests_and_replies_are_one_mail_per_confidant_per_hour(
 
     # Told once: the next hour has nothing to say.
     mail.outbox.clear()
-    assert verzoeken.notifications_send(now=NEXT + timedelta(hours=1)) == 0
+    assert services.notifications_send(now=NEXT + timedelta(hours=1)) == 0
     assert mail.outbox == []
 
 
 def test_every_hour_with_news_is_one_more_mail(org_a, confidant_a):
     with freeze_time(MOMENT):
         verzoek = request_for(org_a)
-    assert verzoeken.notifications_send(now=NEXT) == 1  # the request of 14:23
+    assert services.notifications_send(now=NEXT) == 1  # the request of 14:23
     with freeze_time(NEXT + timedelta(minutes=40)):
         for _ in range(3):
-            verzoeken.melder_reply(verzoek=verzoek, tekst="Nog een vraag.")
-    assert verzoeken.notifications_send(now=NEXT + timedelta(minutes=59)) == 0
-    assert verzoeken.notifications_send(now=NEXT + timedelta(hours=1)) == 1  # 15:40's three
+            services.melder_reply(verzoek=verzoek, tekst="Nog een vraag.")
+    assert services.notifications_send(now=NEXT + timedelta(minutes=59)) == 0
+    assert services.notifications_send(now=NEXT + timedelta(hours=1)) == 1  # 15:40's three
     assert [sent_at(m) for m in mail.outbox] == [
         NEXT.timestamp(),
         (NEXT + timedelta(hours=1)).timestamp(),
@@ -111,21 +101,21 @@ def test_a_message_of_the_new_hour_is_not_cleared_with_the_old_ones(
 ):
     with freeze_time(MOMENT):
         verzoek = request_for(org_a)
-    real_recipients = verzoeken.recipients
+    real_recipients = selectors.recipients
 
     def recipients_while_the_employee_replies(v):
         # The employee sends a message while the run is under way, stored under the new hour.
         with freeze_time(NEXT + timedelta(seconds=1)):
-            verzoeken.melder_reply(verzoek=v, tekst="Net na het hele uur.")
+            services.melder_reply(verzoek=v, tekst="Net na het hele uur.")
         return real_recipients(v)
 
-    monkeypatch.setattr(verzoeken, "recipients", recipients_while_the_employee_replies)
-    assert verzoeken.notifications_send(now=NEXT + timedelta(seconds=2)) == 1
+    monkeypatch.setattr(selectors, "recipients", recipients_while_the_employee_replies)
+    assert services.notifications_send(now=NEXT + timedelta(seconds=2)) == 1
     verzoek.refresh_from_db()
     assert verzoek.melden_vanaf == NEXT  # told at the next hour, not lost
 
-    monkeypatch.setattr(verzoeken, "recipients", real_recipients)
-    assert verzoeken.notifications_send(now=NEXT + timedelta(hours=1)) == 1
+    monkeypatch.setattr(selectors, "recipients", real_recipients)
+    assert services.notifications_send(now=NEXT + timedelta(hours=1)) == 1
 
 
 def test_a_failed_send_keeps_the_markers_for_the_retry(org_a, confidant_a, monkeypatch):
@@ -137,10 +127,10 @@ def test_a_failed_send_keeps_the_markers_for_the_retry(org_a, confidant_a, monke
 
     monkeypatch.setattr(EmailBackend, "send_messages", refused)
     with pytest.raises(OSError):  # the task retries on OSError
-        verzoeken.notifications_send(now=NEXT)
+        services.notifications_send(now=NEXT)
     assert Verzoek.objects.filter(melden_vanaf=HOUR).count() == 1
     monkeypatch.undo()
-    assert verzoeken.notifications_send(now=NEXT) == 1
+    assert services.notifications_send(now=NEXT) == 1
 
 
 def test_an_employee_queues_nothing(

@@ -10,21 +10,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from meldingen import verzoeken
+from tests.factories import VerzoekFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_mailbox_cookie_has_no_lifetime_and_the_row_lives_fifteen_minutes(org_a, settings):
-    code = verzoeken.verzoek_submit(
-        organisatie=org_a,
-        gewenste_vp=None,
-        categorie="pesten",
-        bericht="Help.",
-        contactwijze="postvak",
-        contactgegevens="",
-        voorkeurstijden="",
-    ).code
+    code = VerzoekFactory.create_with_code(organisatie=org_a, bericht="Help.").code
     client = Client()
     for response in (
         client.post(reverse("publiek:postvak"), {"code": code}),

@@ -11,10 +11,10 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from meldingen import receipts, verzoeken
+from meldingen import receipts, services
 from meldingen.models import Afzender, Bericht, Verzoek, VerzoekStatus
 from tests.conftest import verified_client
-from tests.factories import ConfidantFactory
+from tests.factories import ConfidantFactory, VerzoekFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -174,20 +174,6 @@ def test_rate_limit_keys_do_not_contain_the_address(org_a):
         assert ADDR.encode() not in value
 
 
-@pytest.fixture
-def submitted(org_a, confidant_a):
-    result = verzoeken.verzoek_submit(
-        organisatie=org_a,
-        gewenste_vp=None,
-        categorie="pesten",
-        bericht="Help alstublieft.",
-        contactwijze="postvak",
-        contactgegevens="",
-        voorkeurstijden="",
-    )
-    return result
-
-
 def open_mailbox(client: Client, code: str):
     return client.post(reverse("publiek:postvak"), {"code": code})
 
@@ -301,24 +287,10 @@ def test_origin_null_is_accepted_with_a_valid_token_on_public_pages(org_a):
 
 def test_inbox_scoping(org_a, org_b, confidant_a, confidant_b, colleague_for):
     colleague = colleague_for(org_a)
-    general = verzoeken.verzoek_submit(
-        organisatie=org_a,
-        gewenste_vp=None,
-        categorie="",
-        bericht="Voor iedereen",
-        contactwijze="postvak",
-        contactgegevens="",
-        voorkeurstijden="",
-    ).verzoek
-    personal = verzoeken.verzoek_submit(
-        organisatie=org_a,
-        gewenste_vp=confidant_a,
-        categorie="",
-        bericht="Alleen voor A",
-        contactwijze="postvak",
-        contactgegevens="",
-        voorkeurstijden="",
-    ).verzoek
+    general = VerzoekFactory(organisatie=org_a, categorie="", bericht="Voor iedereen")
+    personal = VerzoekFactory(
+        organisatie=org_a, gewenste_vp=confidant_a, categorie="", bericht="Alleen voor A"
+    )
     inbox_a = (
         verified_client(confidant_a).get(reverse("meldingen:inbox")).context["page"].object_list
     )
@@ -380,7 +352,7 @@ def an_hour_later(verzoek):
 
 def test_notification_mail_has_no_content(submitted, confidant_a, org_a):
     ConfidantFactory(organisaties=[org_a], email="tweede@example.org")
-    verzoeken.notifications_send(now=an_hour_later(submitted.verzoek))
+    services.notifications_send(now=an_hour_later(submitted.verzoek))
     assert {m.to[0] for m in mail.outbox} == {confidant_a.email, "tweede@example.org"}
     for message in mail.outbox:
         text = message.subject + message.body
@@ -392,16 +364,8 @@ def test_notification_mail_has_no_content(submitted, confidant_a, org_a):
 
 def test_chosen_confidant_alone_is_notified(org_a, confidant_a):
     ConfidantFactory(organisaties=[org_a], email="ander@example.org")
-    result = verzoeken.verzoek_submit(
-        organisatie=org_a,
-        gewenste_vp=confidant_a,
-        categorie="",
-        bericht="x",
-        contactwijze="postvak",
-        contactgegevens="",
-        voorkeurstijden="",
-    )
-    verzoeken.notifications_send(now=an_hour_later(result.verzoek))
+    verzoek = VerzoekFactory(organisatie=org_a, gewenste_vp=confidant_a, categorie="", bericht="x")
+    services.notifications_send(now=an_hour_later(verzoek))
     assert [m.to[0] for m in mail.outbox] == [confidant_a.email]
 
 

@@ -34,9 +34,10 @@ from django.urls import reverse
 from django.utils import translation
 from freezegun import freeze_time
 
-from meldingen import receipts, verzoeken
+from meldingen import receipts
 from meldingen.models import Afzender, Bericht
 from tests.conftest import cache_entries
+from tests.factories import VerzoekFactory
 from vpcase import ratelimit
 
 ADDR = "203.0.113.77"
@@ -80,19 +81,6 @@ def stored_day_key() -> bytes:
 def stored_identifiers(limit_name: str) -> set[str]:
     pattern = re.compile(rb"rl:" + limit_name.encode() + rb":([0-9a-f]{4}):\d+$")
     return {m.group(1).decode() for key, _ in cache_entries() if (m := pattern.search(key))}
-
-
-@pytest.fixture
-def submitted(org_a):
-    return verzoeken.verzoek_submit(
-        organisatie=org_a,
-        gewenste_vp=None,
-        categorie="pesten",
-        bericht="Help alstublieft.",
-        contactwijze="postvak",
-        contactgegevens="",
-        voorkeurstijden="",
-    )
 
 
 # --- What an identifier reveals -----------------------------------------------------------
@@ -398,14 +386,8 @@ def mid_hour():
 
 @pytest.mark.django_db
 def test_mailbox_replies_are_limited_per_mailbox(mid_hour, org_a):
-    submitted = verzoeken.verzoek_submit(
-        organisatie=org_a,
-        gewenste_vp=None,
-        categorie="",
-        bericht="Eerste bericht.",
-        contactwijze="postvak",
-        contactgegevens="",
-        voorkeurstijden="",
+    submitted = VerzoekFactory.create_with_code(
+        organisatie=org_a, categorie="", bericht="Eerste bericht."
     )
     client = Client(REMOTE_ADDR=ADDR)
     assert open_mailbox(client, submitted.code).status_code == 302
@@ -433,14 +415,8 @@ def test_the_reply_limit_is_per_mailbox_and_per_hour(mid_hour, org_a, settings):
     settings.RATELIMIT_MAILBOX_REPLIES_PER_HOUR = 2
 
     def new_code() -> str:
-        return verzoeken.verzoek_submit(
-            organisatie=org_a,
-            gewenste_vp=None,
-            categorie="",
-            bericht="Hallo.",
-            contactwijze="postvak",
-            contactgegevens="",
-            voorkeurstijden="",
+        return VerzoekFactory.create_with_code(
+            organisatie=org_a, categorie="", bericht="Hallo."
         ).code
 
     def opened(code: str) -> Client:

@@ -10,10 +10,9 @@ from django.db import connection
 from django.utils import timezone
 from django_cryptography.fields import EncryptedMixin
 
-from meldingen import retentie, services, verzoeken
+from meldingen import concept_keys, services
 from meldingen.models import (
     Bericht,
-    Concept,
     Doorbreking,
     Gesprek,
     GesprekInterventie,
@@ -22,8 +21,10 @@ from meldingen.models import (
     Toegang,
     Verzoek,
 )
-from tests.factories import ConfidantFactory, GesprekFactory, MeldingFactory
+from tests.factories import ConfidantFactory, GesprekFactory, MeldingFactory, VerzoekFactory
 from vpcase.audit.models import Action, AuditEvent
+from vpcase.concepten.models import Concept
+from vpcase.concepten.services import concept_save
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def closed_case(confidant, org, *, closed_on: date, hold: bool = False):
         samenvatting="Het hele verhaal",
         categorieen=("pesten", "werkdruk"),
     )
-    GesprekFactory(
+    gesprek = GesprekFactory(
         melding=melding,
         notities="Vertrouwelijke notitie",
         afspraken="Afspraak",
@@ -64,9 +65,13 @@ def closed_case(confidant, org, *, closed_on: date, hold: bool = False):
         toelichting="Aangifte gedaan",
         datum=closed_on - timedelta(days=3),
     )
-    services.concept_save(
-        user=confidant, sleutel=f"gesprek:nieuw:{melding.public_id}", data={"notities": ["half af"]}
-    )
+    # A draft in each of the case's forms: the case, a new conversation, a conversation.
+    for key in (
+        concept_keys.melding(melding),
+        concept_keys.gesprek_new(melding),
+        concept_keys.gesprek(gesprek),
+    ):
+        concept_save(user=confidant, sleutel=key, data={"notities": ["half af"]})
     colleague = ConfidantFactory(organisaties=[org])
     services.toegang_grant(user=confidant, melding=melding, colleague=colleague)
     melding.refresh_from_db()
@@ -83,17 +88,16 @@ def closed_case(confidant, org, *, closed_on: date, hold: bool = False):
 
 @pytest.fixture
 def case_with_mailbox(confidant_a, org_a):
-    submitted = verzoeken.verzoek_submit(
+    verzoek = VerzoekFactory(
         organisatie=org_a,
-        gewenste_vp=None,
         categorie="",
         bericht="Anoniem verhaal",
         contactwijze="telefoon",
         contactgegevens="06-11111111",
         voorkeurstijden="avond",
     )
-    melding = verzoeken.verzoek_convert(user=confidant_a, verzoek=submitted.verzoek)
-    verzoeken.vp_reply(user=confidant_a, verzoek=submitted.verzoek, tekst="Antwoord")
+    melding = services.verzoek_convert(user=confidant_a, verzoek=verzoek)
+    services.vp_reply(user=confidant_a, verzoek=verzoek, tekst="Antwoord")
     melding.refresh_from_db()
     services.melding_close(
         user=confidant_a,
@@ -102,19 +106,22 @@ def case_with_mailbox(confidant_a, org_a):
         gesloten_op=date(2024, 1, 10),
         bewaarplicht=False,
     )
-    return melding, submitted
+    return melding, verzoek
 
 
 def test_destruction_leaves_no_narrative_in_any_table(confidant_a, org_a, case_with_mailbox):
     org_a.retention_months = 12
     org_a.save()
     old = closed_case(confidant_a, org_a, closed_on=date(2025, 6, 1))  # due on 2026-06-01
-    mailbox_case, submitted = case_with_mailbox
+    mailbox_case, verzoek = case_with_mailbox
     before = {m: raw_values(Melding, m.pk) for m in (old, mailbox_case)}
     gesprek = Gesprek.objects.get(melding=old)
     gesprek_before = raw_values(Gesprek, gesprek.pk)
+    assert Concept.objects.count() == 3
+    # A draft of a new case belongs to no case yet: it stays.
+    concept_save(user=confidant_a, sleutel=concept_keys.melding_new(), data={"notities": ["x"]})
 
-    result = retentie.run(TODAY)
+    result = services.retention_run(TODAY)
     assert result.cases == 2
 
     for melding in (old, mailbox_case):
@@ -123,7 +130,7 @@ def test_destruction_leaves_no_narrative_in_any_table(confidant_a, org_a, case_w
         assert (melding.melder_naam, melding.melder_contact, melding.samenvatting) == ("", "", "")
         after = raw_values(Melding, melding.pk)
         assert not set(after) & set(before[melding])  # the old ciphertexts are gone
-        for table in (Concept, Toegang, Verzoek):
+        for table in (Toegang, Verzoek):
             assert not table.objects.filter(melding=melding).exists(), table
         assert AuditEvent.objects.filter(
             action=Action.CASE_DESTROYED, target_id=str(melding.pk)
@@ -133,8 +140,9 @@ def test_destruction_leaves_no_narrative_in_any_table(confidant_a, org_a, case_w
     assert not set(raw_values(Gesprek, gesprek.pk)) & set(gesprek_before)
     assert Doorbreking.objects.get(melding=old).toelichting == ""
     assert not Concept.objects.filter(sleutel__contains=str(old.public_id)).exists()
-    assert not Bericht.objects.filter(verzoek_id=submitted.verzoek.pk).exists()
-    assert not Verzoek.objects.filter(pk=submitted.verzoek.pk).exists()
+    assert list(Concept.objects.values_list("sleutel", flat=True)) == [concept_keys.melding_new()]
+    assert not Bericht.objects.filter(verzoek_id=verzoek.pk).exists()
+    assert not Verzoek.objects.filter(pk=verzoek.pk).exists()
 
     # The coded fields stay for the reports.
     assert sorted(
@@ -164,14 +172,14 @@ def test_destruction_leaves_no_narrative_in_any_table(confidant_a, org_a, case_w
                     assert secret not in text, (model.__name__, field.name)
 
     # Idempotent.
-    assert retentie.run(TODAY).cases == 0
+    assert services.retention_run(TODAY).cases == 0
 
 
 def test_legal_hold_and_recent_cases_are_kept(confidant_a, org_a):
     held = closed_case(confidant_a, org_a, closed_on=date(2024, 6, 1), hold=True)
     recent = closed_case(confidant_a, org_a, closed_on=TODAY - timedelta(days=30))
     open_case = MeldingFactory(behandelaar=confidant_a, organisatie=org_a, melder_naam="Open")
-    retentie.run(TODAY)
+    services.retention_run(TODAY)
     for melding, name in ((held, "Jan Geheim"), (recent, "Jan Geheim"), (open_case, "Open")):
         melding.refresh_from_db()
         assert melding.verhaal_vernietigd_op is None and melding.melder_naam == name
@@ -181,33 +189,17 @@ def test_retention_period_is_per_organisation(confidant_a, org_a):
     org_a.retention_months = 36
     org_a.save()
     melding = closed_case(confidant_a, org_a, closed_on=date(2025, 6, 1))
-    retentie.run(TODAY)
+    services.retention_run(TODAY)
     melding.refresh_from_db()
     assert melding.verhaal_vernietigd_op is None
 
 
 def test_unconverted_requests_expire(org_a):
-    old = verzoeken.verzoek_submit(
-        organisatie=org_a,
-        gewenste_vp=None,
-        categorie="",
-        bericht="Oud verzoek",
-        contactwijze="postvak",
-        contactgegevens="",
-        voorkeurstijden="",
-    ).verzoek
+    old = VerzoekFactory(organisatie=org_a, categorie="", bericht="Oud verzoek")
     Verzoek.objects.filter(pk=old.pk).update(ontvangen_op=timezone.now() - timedelta(days=800))
     Bericht.objects.filter(verzoek=old).update(verzonden_op=timezone.now() - timedelta(days=800))
-    fresh = verzoeken.verzoek_submit(
-        organisatie=org_a,
-        gewenste_vp=None,
-        categorie="",
-        bericht="Nieuw verzoek",
-        contactwijze="postvak",
-        contactgegevens="",
-        voorkeurstijden="",
-    ).verzoek
-    result = retentie.run(timezone.localdate())
+    fresh = VerzoekFactory(organisatie=org_a, categorie="", bericht="Nieuw verzoek")
+    result = services.retention_run(timezone.localdate())
     assert result.requests == 1
     assert not Verzoek.objects.filter(pk=old.pk).exists()
     assert not Bericht.objects.filter(verzoek_id=old.pk).exists()
@@ -230,6 +222,6 @@ def test_destroyed_case_page_still_opens(confidant_a, org_a, confidant_client):
     from django.urls import reverse
 
     melding = closed_case(confidant_a, org_a, closed_on=date(2024, 1, 1))
-    retentie.run(TODAY)
+    services.retention_run(TODAY)
     page = confidant_client.get(reverse("meldingen:detail", args=[melding.public_id]))
     assert page.status_code == 200 and "Jan Geheim" not in page.content.decode()

@@ -17,12 +17,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from meldingen import selectors, services, verzoeken
+from meldingen import selectors, services
 from meldingen.models import Melding, Overdracht, Toegang
-from rapportage.models import Signaal
 from rapportage.selectors import signaal_qs
 from tests.conftest import verified_client
-from tests.factories import AdminFactory, ConfidantFactory, HRFactory, MeldingFactory
+from tests.factories import (
+    AdminFactory,
+    ConfidantFactory,
+    HRFactory,
+    MeldingFactory,
+    SignaalFactory,
+    VerzoekFactory,
+)
 from vpcase.accounts import services as account_services
 from vpcase.accounts.models import (
     BesluitStatus,
@@ -40,7 +46,7 @@ def reads(user) -> dict[str, set]:
     """Everything confidential the account can read through the selectors every view uses."""
     return {
         "cases": set(selectors.melding_qs(user=user).values_list("pk", flat=True)),
-        "requests": set(verzoeken.verzoek_qs(user=user).values_list("pk", flat=True)),
+        "requests": set(selectors.verzoek_qs(user=user).values_list("pk", flat=True)),
         "signals": set(signaal_qs(user=user).values_list("pk", flat=True)),
     }
 
@@ -67,23 +73,8 @@ def new_confidant(admin, org, **kwargs):
 def content_a(org_a, confidant_a):
     """Organisation A holds a case, an anonymous request and a signal."""
     melding = MeldingFactory(behandelaar=confidant_a, organisatie=org_a)
-    verzoek = verzoeken.verzoek_submit(
-        organisatie=org_a,
-        gewenste_vp=None,
-        categorie="",
-        bericht="Hallo",
-        contactwijze="postvak",
-        contactgegevens="",
-        voorkeurstijden="",
-    ).verzoek
-    signaal = Signaal.objects.create(
-        organisatie=org_a,
-        datum=timezone.localdate(),
-        thema="pesten",
-        gericht_aan="mt",
-        tekst="Signaal",
-        vastgelegd_door=confidant_a,
-    )
+    verzoek = VerzoekFactory(organisatie=org_a, categorie="", bericht="Hallo")
+    signaal = SignaalFactory(organisatie=org_a, vastgelegd_door=confidant_a)
     return {"melding": melding, "verzoek": verzoek, "signaal": signaal}
 
 

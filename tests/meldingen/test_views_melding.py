@@ -102,7 +102,7 @@ def test_bad_case_input_is_400_and_keeps_text(confidant_client, org_a, overrides
     assert not Melding.objects.exists()
 
 
-def test_long_note_is_kept_whole_when_too_long(confidant_client, org_a):
+def test_a_too_long_summary_is_refused_and_given_back_whole(confidant_client, org_a):
     text = "Dit is een lange zin. " * 2400  # about 52,800 characters
     response = confidant_client.post(
         reverse("meldingen:create"), case_payload(org_a, samenvatting=text)
@@ -165,7 +165,7 @@ def test_close_shows_destruction_date_and_stores_it(confidant_client, melding_a,
     assert response.status_code == 302
     melding_a.refresh_from_db()
     assert melding_a.status == Status.AFGESLOTEN and melding_a.gesloten_op == today
-    from meldingen.services import add_months
+    from meldingen.selectors import add_months
 
     assert melding_a.vernietigen_na == add_months(today, 6)
     assert not melding_a.bewaarplicht

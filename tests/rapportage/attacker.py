@@ -1,7 +1,7 @@
 """A brute-force attacker on a published annual report, written apart from the production code.
 
 It reads only what HR receives (the published figures, as stored and exported) and what an HR
-reader can know from the README about how the figures hang together:
+reader can know from docs/architecture.md about how the figures hang together:
 - relation, role, channel and the quarters each split the new cases of a year;
 - within + outside the remit = the new cases; "outside" is also a row of the category table;
 - every case has one or more of the 8 categories; the category table's total is the sum of its

@@ -9,10 +9,11 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from rapportage import services
+from rapportage import bouw, services
 from rapportage.cijfers import Cijfers
 from rapportage.models import Jaarverslag, RapportStatus, Signaal
 from rapportage.tasks import build_jaarverslag
+from tests.factories import JaarverslagFactory
 from tests.rapportage.crafted import (
     NOTE_MARKER,
     SIGNAL_EXCLUDED,
@@ -25,10 +26,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def verslag(crafted):
-    v = services.jaarverslag_get_or_create(organisatie=crafted, jaar=2025)
-    Jaarverslag.objects.filter(pk=v.pk).update(status=RapportStatus.IN_WACHTRIJ)
-    v.refresh_from_db()
-    return v
+    """Here the crafted year's report is queued, not built: the tests build it."""
+    return JaarverslagFactory(organisatie=crafted, jaar=2025, status=RapportStatus.IN_WACHTRIJ)
 
 
 def pdf_text(verslag) -> str:
@@ -45,6 +44,26 @@ def test_build_writes_pdf_and_marks_ready(verslag):
     assert Cijfers.from_json(verslag.cijfers).kern.nieuw.dit_jaar == 24
 
 
+def test_the_fault_tests_pause_holds_a_build_while_it_is_rendering(verslag, monkeypatch):
+    """The worker tests kill a build in the window that tests/rapportage/paused_worker.py
+    opens; this fails if a build stops passing through the function it wraps."""
+    from rapportage import document
+    from tests.rapportage import paused_worker
+
+    held_in = []
+    monkeypatch.setattr(document, "render_html", document.render_html)  # put back afterwards
+    monkeypatch.setattr(
+        paused_worker.time,
+        "sleep",
+        lambda seconds: held_in.append(Jaarverslag.objects.get(pk=verslag.pk).status),
+    )
+    paused_worker.hold_builds(3)
+    build_jaarverslag.apply(args=[verslag.pk])
+    assert held_in == [RapportStatus.OPMAKEN]
+    verslag.refresh_from_db()
+    assert verslag.status == RapportStatus.KLAAR
+
+
 def test_a_second_delivery_builds_nothing(verslag):
     build_jaarverslag.apply(args=[verslag.pk])
     verslag.refresh_from_db()
@@ -59,7 +78,7 @@ def test_a_build_running_elsewhere_is_not_taken_over(verslag):
         status=RapportStatus.VERZAMELEN,
         bouw_door=f"{os.uname().nodename}:{os.getpid()}",
     )
-    assert services.claim(verslag.pk) is False
+    assert bouw.claim(verslag.pk) is False
 
 
 def test_a_build_of_a_dead_worker_is_taken_over(verslag):
@@ -87,7 +106,7 @@ def test_failure_marks_failed_with_reason(verslag, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("WeasyPrint ran out of paper")
 
-    monkeypatch.setattr("rapportage.services.render_pdf", broken)
+    monkeypatch.setattr("rapportage.bouw.render_pdf", broken)
     result = build_jaarverslag.apply(args=[verslag.pk])
     assert result.failed()
     verslag.refresh_from_db()
@@ -104,7 +123,7 @@ def test_database_errors_are_retried_then_fail(verslag, monkeypatch):
         calls["n"] += 1
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("rapportage.services.publicaties.verzamel", flaky)
+    monkeypatch.setattr("rapportage.bouw.publicaties.verzamel", flaky)
     build_jaarverslag.apply(args=[verslag.pk])
     verslag.refresh_from_db()
     assert calls["n"] == build_jaarverslag.max_retries + 1
@@ -206,7 +225,7 @@ def test_stale_queued_reports_are_queued_again(verslag, monkeypatch):
     from rapportage.tasks import requeue_stale_reports
 
     sent = []
-    monkeypatch.setattr("rapportage.services.enqueue", lambda pk: sent.append(pk) or True)
+    monkeypatch.setattr("rapportage.tasks.queue_build", lambda pk: sent.append(pk) or True)
     Jaarverslag.objects.filter(pk=verslag.pk).update(aangevraagd_op=timezone.now())
     assert requeue_stale_reports() == 0  # just asked for: give the message a chance
     Jaarverslag.objects.filter(pk=verslag.pk).update(
@@ -223,7 +242,7 @@ def test_a_build_left_by_a_killed_worker_is_queued_again(verslag, monkeypatch):
     from rapportage.tasks import requeue_stale_reports
 
     sent = []
-    monkeypatch.setattr("rapportage.services.enqueue", lambda pk: sent.append(pk) or True)
+    monkeypatch.setattr("rapportage.tasks.queue_build", lambda pk: sent.append(pk) or True)
     alive = f"{socket.gethostname()}:{os.getpid()}"
     Jaarverslag.objects.filter(pk=verslag.pk).update(
         status=RapportStatus.OPMAKEN, bouw_door=alive, bouw_gestart_op=timezone_now()

@@ -41,20 +41,6 @@ def withdraw_url(org, jaar=2025):
 
 
 @pytest.fixture
-def eager():
-    from vpcase.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
-@pytest.fixture
-def verslag(crafted):
-    return services.build_now(services.jaarverslag_get_or_create(organisatie=crafted, jaar=2025))
-
-
-@pytest.fixture
 def v1(verslag, confidant_a):
     return services.jaarverslag_publish(user=confidant_a, verslag=verslag)
 
@@ -107,7 +93,7 @@ def test_a_rebuild_leaves_what_hr_has_alone(verslag, v1, hr_a, confidant_a):
 # --- 2. Withdrawing, and a new version ------------------------------------------------------
 
 
-def test_withdrawal_asks_wants_a_reason_and_tells_hr(
+def test_withdrawal_needs_a_reason_tells_hr_and_takes_the_version_away(
     eager, verslag, v1, hr_a, confidant_client, django_capture_on_commit_callbacks
 ):
     page = confidant_client.get(withdraw_url(verslag.organisatie))
@@ -196,7 +182,7 @@ def test_old_links_of_another_organisation_stay_404(verslag, v1, confidant_a, or
     assert other.get(reverse("rapportage:hr_pdf", args=[v1.public_id])).status_code == 404
 
 
-def test_withdrawal_of_nothing_published(crafted, confidant_client, verslag):
+def test_withdrawing_when_nothing_is_published_changes_nothing(crafted, confidant_client, verslag):
     assert confidant_client.get(withdraw_url(crafted)).status_code == 200
     response = confidant_client.post(withdraw_url(crafted), {"reden": REASON})
     assert response.status_code == 302
@@ -248,7 +234,7 @@ def test_data_changed_after_the_build_makes_the_pdf_stale(verslag, confidant_a, 
     assert not Publicatie.objects.exists()
 
 
-def test_publish_page_of_a_report_not_ready(crafted, confidant_client):
+def test_a_report_that_was_never_built_is_not_published(crafted, confidant_client):
     services.jaarverslag_get_or_create(organisatie=crafted, jaar=2025)
     assert confidant_client.get(publish_url(crafted)).status_code == 200
     assert confidant_client.post(publish_url(crafted)).status_code == 302

@@ -11,6 +11,7 @@ from django.utils import translation
 from rapportage import document, services
 from rapportage.aggregatie import verzamel
 from rapportage.cijfers import NIET
+from tests.factories import SignaalFactory
 from tests.rapportage.crafted import make_case
 
 pytestmark = pytest.mark.django_db
@@ -113,13 +114,10 @@ def test_zeros_next_to_a_hidden_total_are_hidden(crafted):
 
 
 def test_a_signal_about_a_small_theme_has_no_theme_or_quarter(crafted, confidant_a):
-    from rapportage.models import Signaal
-
-    small = Signaal.objects.create(
+    small = SignaalFactory(
         organisatie=crafted,
         datum=date(2025, 11, 20),
         thema="seksuele_intimidatie",  # fewer than 5 cases in 2025
-        gericht_aan="mt",
         tekst="Let op de sfeer in het magazijn.",
         in_jaarverslag=True,
         vastgelegd_door=confidant_a,

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from rapportage import services
 from rapportage.models import Publicatie, Signaal
+from tests.factories import SignaalFactory
 from tests.rapportage.crafted import SIGNAL_EXCLUDED, SIGNAL_INCLUDED
 
 pytestmark = pytest.mark.django_db
@@ -44,11 +45,6 @@ def edit(client, signaal, **changes):
     assert response.status_code == 302
     signaal.refresh_from_db()
     return signaal
-
-
-@pytest.fixture
-def verslag(crafted):
-    return services.build_now(services.jaarverslag_get_or_create(organisatie=crafted, jaar=2025))
 
 
 @pytest.fixture
@@ -121,11 +117,9 @@ def test_editing_a_signal_that_is_not_in_the_report_keeps_the_pdf_current(
 ):
     edit(confidant_client, excluded, tekst="Een andere tekst die niet in het verslag komt.")
     assert excluded.gewijzigd_op is not None
-    other_year = Signaal.objects.create(
+    other_year = SignaalFactory(
         organisatie=verslag.organisatie,
         datum=date(2024, 6, 1),
-        thema="pesten",
-        gericht_aan="hr",
         tekst="Vorig jaar.",
         in_jaarverslag=True,
         vastgelegd_door=confidant_a,

@@ -23,6 +23,7 @@ from rapportage.cijfers import (
 )
 from rapportage.models import Publicatie, Signaal
 from rapportage.tekstcontrole import AANTAL, CATEGORIE, PERCENTAGE, controleer
+from tests.factories import SignaalFactory
 
 K = 5
 
@@ -298,11 +299,9 @@ def test_the_publish_page_warns_before_the_button_but_does_not_block(
 @pytest.mark.django_db
 def test_the_guard_reads_only_included_signals_of_the_report(crafted, confidant_a):
     verslag = services.jaarverslag_get_or_create(organisatie=crafted, jaar=2025)
-    Signaal.objects.create(
+    SignaalFactory(
         organisatie=crafted,
         datum=date(2024, 5, 1),
-        thema="pesten",
-        gericht_aan="mt",
         tekst="Vorig jaar: 2 melders.",
         in_jaarverslag=True,
         vastgelegd_door=confidant_a,

@@ -16,15 +16,6 @@ from vpcase.audit.models import Action, AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def eager():
-    from vpcase.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
 def test_confidant_drafts_builds_and_publishes(
     crafted, confidant_client, eager, hr_a, django_capture_on_commit_callbacks
 ):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from rapportage import services
+from rapportage import bouw, services
 from rapportage.models import Jaarverslag, RapportStatus
 from tests.conftest import purge_queue, queue_dir, subprocess_env
 
@@ -38,10 +38,14 @@ WORKER_ARGS = [
     "--without-mingle",
     "--loglevel=INFO",
 ]
+# The same worker, but each build holds for VPCASE_TEST_BUILD_PAUSE seconds in status
+# "rendering" (tests/rapportage/paused_worker.py): a window to kill it mid-build.
+PAUSED_WORKER_ARGS = [sys.executable, "-m", "tests.rapportage.paused_worker", *WORKER_ARGS[3:]]
 
 
 def worker_env(pause: str = "3") -> dict:
-    """A worker process's environment: the test database, this test run's task queue."""
+    """A paused worker's environment: the test database, this test run's task queue, and how
+    long each build holds."""
     return subprocess_env(VPCASE_DATA_DIR=str(settings.DATA_DIR), VPCASE_TEST_BUILD_PAUSE=pause)
 
 
@@ -51,7 +55,7 @@ def worker(tmp_path, settings):
     env = worker_env()
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        WORKER_ARGS,
+        PAUSED_WORKER_ARGS,
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -137,7 +141,7 @@ def test_whole_worker_killed_and_restarted_builds_once(crafted, worker, tmp_path
         assert not list((queue_dir() / "queue").glob("*.msg"))
     # SIGKILL takes a moment to land on the child; the beat job runs minutes later in life.
     owner = state(verslag)["bouw_door"]
-    wait_for(lambda: services.owner_is_dead(owner), 10, "the killed child to be gone")
+    wait_for(lambda: bouw.owner_is_dead(owner), 10, "the killed child to be gone")
 
     restarted = subprocess.Popen(
         worker.args,

@@ -38,10 +38,10 @@ def _keep_post_after_timeout(request: HttpRequest) -> None:
     from django.contrib import messages
     from django.utils.translation import gettext as _
 
-    from meldingen import concepts
+    from vpcase.concepten.stash import expired_user, stash_post
 
-    user = concepts.expired_user(request)
-    if user is not None and concepts.stash_post(request, user):
+    user = expired_user(request)
+    if user is not None and stash_post(request, user):
         messages.warning(
             request,
             _(

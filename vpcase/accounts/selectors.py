@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -39,10 +40,24 @@ def account_get(*, pk: int) -> User:
     return get_object_or_404(account_list(), pk=pk)
 
 
-def account_security(user: User) -> dict:
+def active_user(*, pk) -> User | None:
+    """The active account with this id, or None (the second login step re-reads it)."""
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
+def account_organisaties(*, user: User) -> QuerySet[Organisatie]:
+    """The organisations the user belongs to, active or not, for their own profile."""
+    return user.organisaties.order_by("name")
+
+
+def backup_codes_remaining(user: User) -> int:
     backup = BackupCodeDevice.objects.filter(user=user).first()
+    return backup.remaining if backup else 0
+
+
+def account_security(user: User) -> dict:
     return {
-        "backup_remaining": backup.remaining if backup else 0,
+        "backup_remaining": backup_codes_remaining(user),
         "open_invitation": Uitnodiging.objects.filter(
             user=user, used_at__isnull=True, revoked_at__isnull=True
         )
@@ -84,3 +99,23 @@ def kennisgevingen(*, user: User) -> QuerySet[Kennisgeving]:
 
 def ongelezen_kennisgevingen(*, user: User) -> int:
     return Kennisgeving.objects.filter(user=user, gelezen_op__isnull=True).count()
+
+
+def lidmaatschapverzoek_te_beslissen_get(*, user: User, pk: int) -> LidmaatschapVerzoek:
+    """One membership request this confidant may decide (404 for any other)."""
+    verzoek = lidmaatschapverzoeken_te_beslissen(user=user).filter(pk=pk).first()
+    if verzoek is None:
+        raise Http404
+    return verzoek
+
+
+def lidmaatschapverzoek_open_get(*, pk: int) -> LidmaatschapVerzoek | None:
+    return lidmaatschapverzoeken_open().filter(pk=pk).first()
+
+
+def beheer_counts() -> dict[str, int]:
+    """The admin's start page: active organisations and accounts."""
+    return {
+        "org_count": Organisatie.objects.filter(is_active=True).count(),
+        "account_count": User.objects.filter(is_active=True).count(),
+    }

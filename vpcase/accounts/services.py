@@ -6,6 +6,7 @@ import hashlib
 import logging
 import secrets
 import smtplib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -342,7 +343,7 @@ def _andere_vertrouwenspersonen(organisatie: Organisatie, *, behalve: list[int])
     return [u for u in vertrouwenspersonen_van(organisatie) if u.pk not in behalve]
 
 
-def aankondiging_aan(organisatie: Organisatie, *, extra: list[User] = ()) -> list[User]:
+def aankondiging_aan(organisatie: Organisatie, *, extra: Sequence[User] = ()) -> list[User]:
     """Everyone who can see a step that waits because no confidant can decide: every admin,
     every member of the organisation (confidants, also deactivated ones, and HR), and those
     concerned."""
@@ -544,6 +545,39 @@ def totp_device_for_enrolment(user: User) -> TOTPDevice:
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="vpcase", confirmed=False)
     return device
+
+
+def otp_verify(*, user: User, token: str) -> TOTPDevice | BackupCodeDevice | None:
+    """The second login step: the device that accepts the token (six digits: the user's
+    authenticator app; otherwise a backup code, used up by this), or None. Audited: a backup
+    code used, or a code refused."""
+    device = _device_accepting(user, token)
+    if isinstance(device, BackupCodeDevice):
+        audit_log(action=Action.BACKUP_CODE_USED, actor=user, target=user)
+    elif device is None:
+        audit_log(action=Action.OTP_FAILED, target=user)
+    return device
+
+
+def _device_accepting(user: User, token: str) -> TOTPDevice | BackupCodeDevice | None:
+    if token.isdigit() and len(token) == 6:
+        for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+            if device.verify_token(token):
+                return device
+        return None
+    for device in BackupCodeDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_token(token):
+            return device
+    return None
+
+
+def totp_enrol(*, user: User, device: TOTPDevice, token: str) -> list[str] | None:
+    """Enrolment: if the new device accepts the token, confirm it and return fresh backup
+    codes; otherwise audit the refused code and return None."""
+    if device.verify_token(token):
+        return totp_confirm(user=user, device=device)
+    audit_log(action=Action.OTP_FAILED, target=user)
+    return None
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 Every event stores sha256(the previous event's hash, the canonical form of its own stored
 fields). Changing or removing an event breaks the link at that point; recomputing every hash
 after it to hide that changes the latest hash (the head), which an operator keeps elsewhere
-(`manage.py verify_audit --head`, README "Audit trail").
+(`manage.py verify_audit --head`, docs/operations.md "The audit trail").
 
 The chain runs in id order, so events are linked one writer at a time. On PostgreSQL the
 writer takes a transaction-level advisory lock before it reads the previous hash and keeps it

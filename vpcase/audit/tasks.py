@@ -20,7 +20,7 @@ def verify_chain() -> None:
     if selectors.chain_role_can_rewrite():
         logger.warning(
             "the app's database role owns the audit table (or is a superuser) and could lift "
-            "its append-only triggers; set DATABASE_OWNER_URL (README, 'Audit trail')"
+            "its append-only triggers; set DATABASE_OWNER_URL (docs/security.md, 'Audit trail')"
         )
     if result.intact:
         head = result.head

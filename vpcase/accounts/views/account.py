@@ -13,16 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import selectors, services
 from ..decorators import login_required
 from ..forms import ConfirmPasswordForm, PasswordChangeForm
-from ..models import BackupCodeDevice
 
 
 @login_required
 def profile_view(request: HttpRequest) -> HttpResponse:
     user = request.user
-    backup = BackupCodeDevice.objects.filter(user=user).first()
     context = {
-        "organisaties": user.organisaties.order_by("name"),
-        "backup_remaining": backup.remaining if backup else 0,
+        "organisaties": selectors.account_organisaties(user=user),
+        "backup_remaining": selectors.backup_codes_remaining(user),
     }
     return render(request, "accounts/profile.html", context)
 

@@ -20,13 +20,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vpcase import qr
-from vpcase.audit.models import Action
-from vpcase.audit.services import audit_log
 
-from .. import services
+from .. import selectors, services
 from ..decorators import login_required
 from ..forms import LoginForm, NewPasswordForm, OTPEnrolForm, OTPTokenForm
 from ..models import BackupCodeDevice, User
@@ -60,7 +57,7 @@ def _pending_user(request: HttpRequest) -> User | None:
     pending = request.session.get(PENDING_KEY)
     if not pending or int(time.time()) - pending.get("at", 0) > PENDING_TTL:
         return None
-    user = User.objects.filter(pk=pending.get("uid"), is_active=True).first()
+    user = selectors.active_user(pk=pending.get("uid"))
     if user is None or user.get_session_auth_hash() != pending.get("hash"):
         return None
     return user
@@ -139,11 +136,9 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:enrol")
     form = OTPTokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data["otp_token"]
-        device = _verify_token(user, token)
+        device = services.otp_verify(user=user, token=form.cleaned_data["otp_token"])
         if device is not None:
             if isinstance(device, BackupCodeDevice):
-                audit_log(action=Action.BACKUP_CODE_USED, actor=user, target=user)
                 messages.warning(
                     request,
                     _("You used a backup code. %(n)d remain; make new ones under My account.")
@@ -151,7 +146,6 @@ def verify_view(request: HttpRequest) -> HttpResponse:
                 )
             next_url = _complete_login(request, user, device)
             return redirect(next_url or "home")
-        audit_log(action=Action.OTP_FAILED, target=user)
         form.add_error(
             "otp_token",
             _(
@@ -160,18 +154,6 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         )
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/verify.html", {"form": form}, status=status)
-
-
-def _verify_token(user: User, token: str):
-    if token.isdigit() and len(token) == 6:
-        for device in TOTPDevice.objects.filter(user=user, confirmed=True):
-            if device.verify_token(token):
-                return device
-        return None
-    for device in BackupCodeDevice.objects.filter(user=user, confirmed=True):
-        if device.verify_token(token):
-            return device
-    return None
 
 
 @sensitive_post_parameters("otp_token")
@@ -186,11 +168,10 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     device = services.totp_device_for_enrolment(user)
     form = OTPEnrolForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["otp_token"]):
-            codes = services.totp_confirm(user=user, device=device)
+        codes = services.totp_enrol(user=user, device=device, token=form.cleaned_data["otp_token"])
+        if codes is not None:
             _complete_login(request, user, device)
             return render(request, "accounts/backup_codes.html", {"codes": codes, "first": True})
-        audit_log(action=Action.OTP_FAILED, target=user)
         form.add_error(
             "otp_token",
             _("This code is not correct. Check the time on your phone and enter the current code."),

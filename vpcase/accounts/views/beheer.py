@@ -24,8 +24,7 @@ from ..forms import AccountCreateForm, AccountEditForm, ConfirmPasswordForm, Org
 @admin_required
 def index_view(request: HttpRequest) -> HttpResponse:
     context = {
-        "org_count": selectors.organisatie_list().filter(is_active=True).count(),
-        "account_count": selectors.account_list().filter(is_active=True).count(),
+        **selectors.beheer_counts(),
         "events": account_event_list()[:10],
     }
     return render(request, "beheer/index.html", context)
@@ -64,7 +63,7 @@ def organisatie_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             services.organisatie_update(actor=request.user, organisatie=org, **form.cleaned_data)
             messages.success(request, _("Organisation “%(name)s” saved.") % {"name": org.name})
             return redirect("beheer:organisatie_list")
-        org.refresh_from_db()
+        org = selectors.organisatie_get(pk=pk)  # the form changed the instance it was given
         status = 400
     else:
         status = 200
@@ -131,7 +130,7 @@ def account_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_required
 @require_POST
 def lidmaatschap_intrekken_view(request: HttpRequest, pk: int) -> HttpResponse:
-    verzoek = selectors.lidmaatschapverzoeken_open().filter(pk=pk).first()
+    verzoek = selectors.lidmaatschapverzoek_open_get(pk=pk)
     if verzoek is not None:
         services.lidmaatschap_intrekken(actor=request.user, verzoek=verzoek)
         messages.success(

@@ -4,9 +4,9 @@
     manage.py verify_audit --expect HASH    ... and fail unless HASH (kept earlier) is in it
     manage.py verify_audit --head           print the latest event: id, time, hash
 
-Keep the output of --head somewhere the database's owner cannot reach (README, "Audit
-trail"): whoever owns the table can rewrite events and every hash after them, and only a
-head kept elsewhere shows that.
+Keep the output of --head somewhere the database's owner cannot reach (docs/operations.md,
+"The audit trail"): whoever owns the table can rewrite events and every hash after them, and
+only a head kept elsewhere shows that.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             self.stderr.write(
                 "Note: this process's database role owns the audit table (or is a superuser), "
                 "so it could lift the append-only triggers. Run the app as a role that does "
-                "not own it (DATABASE_OWNER_URL; README, 'Audit trail')."
+                "not own it (DATABASE_OWNER_URL; docs/security.md, 'Audit trail')."
             )
         if not result.intact:
             raise CommandError(describe_break(result))

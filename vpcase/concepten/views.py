@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -11,14 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vpcase.accounts.decorators import confidant_required
+from vpcase.accounts.models import User
 
-from .. import concepts, services
+from . import services, stash
+from .keys import valid_key
 
 
 def _status(request: HttpRequest, state: str, status: int = 200) -> HttpResponse:
     return render(
         request,
-        "meldingen/_concept_status.html",
+        "concepten/_status.html",
         {"state": state, "time": timezone.localtime()},
         status=status,
     )
@@ -27,39 +31,41 @@ def _status(request: HttpRequest, state: str, status: int = 200) -> HttpResponse
 @require_POST
 def concept_save_view(request: HttpRequest) -> HttpResponse:
     """Save the posted form as an encrypted draft. Works after a session timeout too: the
-    browser's session still says whose it was (see meldingen.concepts)."""
+    browser's session still says whose it was (see stash.expired_user)."""
     user = request.user
+    owner: User | None
     if user.is_authenticated and user.is_verified() and user.is_confidant:
         owner = user
     else:
-        owner = concepts.expired_user(request)
+        owner = stash.expired_user(request)
         if owner is None:
             return _status(request, "anonymous", status=403)
-    key = request.POST.get(concepts.CONCEPT_FIELD, "")
-    if not concepts.valid_key(key):
+    key = request.POST.get(stash.CONCEPT_FIELD, "")
+    if not valid_key(key):
         return _status(request, "invalid", status=400)
-    data = concepts.data_from_post(request.POST)
+    data = stash.data_from_post(request.POST)
     if data is None:
         return _status(request, "too_large", status=413)
     if services.concept_is_stale(
-        user=owner, sleutel=key, rendered_at=concepts.rendered_at(request.POST)
+        user=owner, sleutel=key, rendered_at=stash.rendered_at(request.POST)
     ):
         return _status(request, "already_saved", status=409)
-    concepts.save(owner, key, data)
+    services.concept_save(user=owner, sleutel=key, data=data)
     return _status(request, "saved" if owner is user else "saved_expired")
 
 
 @confidant_required
 @require_POST
 def concept_discard_view(request: HttpRequest) -> HttpResponse:
-    key = request.POST.get(concepts.CONCEPT_FIELD, "")
-    if concepts.valid_key(key):
-        services.concept_delete(user=request.user, sleutel=key)
+    key = request.POST.get(stash.CONCEPT_FIELD, "")
+    if valid_key(key):
+        services.concept_delete(user=cast(User, request.user), sleutel=key)
         messages.info(request, _("The draft is discarded."))
     next_url = request.POST.get("next", "")
     # A path on this site only: redirect() would take any other word for a view's name.
     if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}
     ):
+        # The confidants' start page, named as a string like every URL (no import of it).
         return redirect("meldingen:dashboard")
     return HttpResponseRedirect(next_url)

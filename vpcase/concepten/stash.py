@@ -1,23 +1,16 @@
-"""Server-side drafts, so that nothing a confidant types is lost.
-
-A form that keeps drafts carries a hidden ``_concept`` field naming its draft key. Its text is
-saved, encrypted, (1) every few seconds while typing (htmx, see templates/meldingen/
-_concept_status.html), (2) when a post arrives after the session timed out (the browser's
-session still knows whose it was), and (3) when a post fails the CSRF check. The form shows the
-draft again the next time it is opened, after logging in again if need be.
-"""
+"""From a post to a draft: what the autosave, the session timeout and the CSRF-failure page
+keep of a form."""
 
 from __future__ import annotations
 
-import re
 import time
 
-from django import forms
 from django.http import HttpRequest, QueryDict
 
 from vpcase.accounts.models import User
 
-from .models import Concept
+from . import services
+from .keys import valid_key
 
 CONCEPT_FIELD = "_concept"
 RENDERED_FIELD = "_concept_ts"  # when the page with the form was made, in ms
@@ -25,8 +18,6 @@ EXPIRED_KEY = "_vpcase_expired_uid"
 # How long after a timeout a post from the same browser may still be kept as a draft.
 EXPIRED_GRACE = 8 * 60 * 60
 MAX_DRAFT_BYTES = 400_000
-_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-KEY_RE = re.compile(rf"^(melding:nieuw|melding:{_UUID}|gesprek:nieuw:{_UUID}|gesprek:\d+)$")
 SKIPPED_FIELDS = {
     "csrfmiddlewaretoken",
     CONCEPT_FIELD,
@@ -43,20 +34,10 @@ def rendered_at(post: QueryDict) -> float | None:
         return None
 
 
-def valid_key(key: str) -> bool:
-    return bool(KEY_RE.match(key or ""))
-
-
 def data_from_post(post: QueryDict) -> dict[str, list[str]] | None:
     data = {k: v for k, v in post.lists() if k not in SKIPPED_FIELDS}
     size = sum(len(item) for values in data.values() for item in values)
     return data if size <= MAX_DRAFT_BYTES else None
-
-
-def save(user: User, key: str, data: dict) -> Concept:
-    from .services import concept_save
-
-    return concept_save(user=user, sleutel=key, data=data)
 
 
 def remember_expired_user(request: HttpRequest, user: User) -> None:
@@ -78,22 +59,5 @@ def stash_post(request: HttpRequest, user: User) -> bool:
     data = data_from_post(request.POST)
     if data is None:
         return False
-    save(user, key, data)
+    services.concept_save(user=user, sleutel=key, data=data)
     return True
-
-
-def initial_from_draft(form_class: type[forms.Form], data: dict[str, list[str]], **kwargs) -> dict:
-    """Turn a stored draft into a form's initial values (a draft is never validated)."""
-    probe = form_class(**kwargs)
-    initial = {}
-    for name, field in probe.fields.items():
-        if name not in data:
-            continue
-        values = data[name]
-        if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
-            initial[name] = values
-        elif isinstance(field, forms.BooleanField):
-            initial[name] = bool(values and values[0] not in ("", "0", "false", "off"))
-        else:
-            initial[name] = values[0] if values else ""
-    return initial

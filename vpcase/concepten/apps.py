@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConceptenConfig(AppConfig):
+    name = "vpcase.concepten"
+    label = "concepten"
