@@ -11,10 +11,11 @@ PYTEST_ARGS ?=
 # The SQLite run's own data folder (its test databases and task-queue folders).
 SQLITE_TEST_DIR ?= var/test-sqlite
 # `make test` measures the apps' line coverage on the PostgreSQL pass (it runs the most tests)
-# and fails below the floor: the figure when the floor was set, rounded down. Raise it when
-# coverage grows; never lower it. `make test COVERAGE=` skips the measurement (for a run of a
+# and fails below the floor: 93.98 % when the floor was set (commit 813b583), less half a point
+# for the paths generated tests take differently from run to run. Raise it when coverage grows;
+# never lower it. `make test COVERAGE=` skips the measurement (for a run of a
 # few tests through PYTEST_ARGS, which would fall below the floor).
-COVERAGE_FLOOR := 94
+COVERAGE_FLOOR := 93.5
 COVERAGE ?= --cov --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 
 .PHONY: run test test-pg test-sqlite test-disclosure test-fast compose-check lint typecheck typecheck-baseline format messages migrate clean sample-report bench bench-quick

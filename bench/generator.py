@@ -351,9 +351,9 @@ class Generator:
         orgs = Organisatie.objects.bulk_create(
             [
                 Organisatie(
-                    name=f"Bench-organisatie {i + 1:03d}",
+                    naam=f"Bench-organisatie {i + 1:03d}",
                     slug=f"{SLUG_PREFIX}{i + 1:03d}",
-                    retention_months=o.retention_months,
+                    bewaartermijn_maanden=o.retention_months,
                 )
                 for i in range(o.orgs)
             ]
@@ -621,7 +621,9 @@ class Generator:
         vernietigen_na = bewaarplicht = None
         reden = ""
         if closed:
-            vernietigen_na = add_months(date.fromordinal(s["gesloten"]), info.org.retention_months)
+            vernietigen_na = add_months(
+                date.fromordinal(s["gesloten"]), info.org.bewaartermijn_maanden
+            )
             bewaarplicht = rng.random() < 0.01
             if bewaarplicht:
                 reden = "Lopende juridische procedure; melder heeft om bewaring gevraagd."
@@ -928,11 +930,11 @@ class Generator:
             # Messages: the employee first, then the confidant, alternating.
             thread, moment, answered = [], received, None
             for i in range(n):
-                by_vp = i % 2 == 1
+                by_confidant = i % 2 == 1
                 if i:
                     moment = moment + timedelta(hours=rng.randint(2, 72))
                     moment = min(moment, self.now)
-                if by_vp and answered is None:
+                if by_confidant and answered is None:
                     answered = moment
                 text = (
                     spec["bericht"]
@@ -941,10 +943,10 @@ class Generator:
                 )
                 thread.append(
                     (
-                        Afzender.VERTROUWENSPERSOON if by_vp else Afzender.MELDER,
-                        responder if by_vp else None,
+                        Afzender.VERTROUWENSPERSOON if by_confidant else Afzender.MELDER,
+                        responder if by_confidant else None,
                         text,
-                        moment if by_vp else self.to_the_hour(moment),
+                        moment if by_confidant else self.to_the_hour(moment),
                         i < n - 1 or status == VerzoekStatus.GESLOTEN or rng.random() < 0.5,
                     )
                 )
@@ -954,7 +956,7 @@ class Generator:
                 Verzoek(
                     public_id=self.uuid(),
                     organisatie_id=info.org.pk,
-                    gewenste_vp_id=gewenste,
+                    gewenste_vertrouwenspersoon_id=gewenste,
                     categorie=spec["categorie"],
                     bericht=spec["bericht"],
                     contactwijze=way,

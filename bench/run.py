@@ -392,7 +392,7 @@ started = time.perf_counter()
 services.jaarverslag_request_build(user=None, verslag=verslag)
 while True:
     verslag.refresh_from_db()
-    if verslag.status in ("ready", "failed"):
+    if verslag.status in ("klaar", "mislukt"):
         break
     time.sleep(0.05)
 print(json.dumps({{"status": verslag.status, "seconds": time.perf_counter() - started,

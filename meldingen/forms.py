@@ -109,8 +109,8 @@ class MeldingForm(forms.Form):
         super().__init__(*args, **kwargs)
         if melding is None:
             self.fields["organisatie"].queryset = Organisatie.objects.filter(
-                lidmaatschappen__user=user, is_active=True
-            ).order_by("name")
+                lidmaatschappen__user=user, actief=True
+            ).order_by("naam")
             self.fields["geopend_op"].initial = timezone.localdate()
         else:
             # The organisation of an existing case does not change.
@@ -301,7 +301,7 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisatie"].queryset = Organisatie.objects.filter(
             lidmaatschappen__user=user
-        ).order_by("name")
+        ).order_by("naam")
 
     def clean(self):
         cleaned = super().clean()

@@ -10,10 +10,12 @@ from vpcase.accounts.models import User
 from .models import Categorie, Contactwijze
 
 MAX_MESSAGE = 10_000
+CHOICE_FIELD = "gewenste_vertrouwenspersoon"
+OLD_CHOICE_FIELD = "gewenste_vp"
 
 
 class VerzoekForm(forms.Form):
-    gewenste_vp = forms.ModelChoiceField(
+    gewenste_vertrouwenspersoon = forms.ModelChoiceField(
         label=_("Who would you like to talk to?"),
         queryset=User.objects.none(),
         required=False,
@@ -52,12 +54,18 @@ class VerzoekForm(forms.Form):
     # A field that people never see and bots fill in.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
 
-    def __init__(self, *args, confidants, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["gewenste_vp"].queryset = User.objects.filter(
+    def __init__(self, data=None, *args, confidants, **kwargs):
+        # The field was called `gewenste_vp` until issue 14. A contact page opened before the
+        # upgrade still posts that name: read it, so that the employee's choice of confidant is
+        # not dropped (and the request shown to every confidant). Remove one release later.
+        if data is not None and OLD_CHOICE_FIELD in data and CHOICE_FIELD not in data:
+            data = data.copy()
+            data[CHOICE_FIELD] = data[OLD_CHOICE_FIELD]
+        super().__init__(data, *args, **kwargs)
+        self.fields["gewenste_vertrouwenspersoon"].queryset = User.objects.filter(
             pk__in=[m.user_id for m in confidants]
         )
-        self.fields["gewenste_vp"].label_from_instance = lambda user: user.full_name
+        self.fields["gewenste_vertrouwenspersoon"].label_from_instance = lambda user: user.full_name
         self.fields["website"].widget.attrs.update(
             {"tabindex": "-1", "autocomplete": "off", "class": "hp-input"}
         )

@@ -401,7 +401,7 @@ class Verzoek(models.Model):
     organisatie = models.ForeignKey(
         "accounts.Organisatie", on_delete=models.PROTECT, related_name="verzoeken"
     )
-    gewenste_vp = models.ForeignKey(
+    gewenste_vertrouwenspersoon = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
@@ -437,7 +437,7 @@ class Verzoek(models.Model):
         ordering = ["-ontvangen_op", "-id"]
         indexes = [
             models.Index(fields=["organisatie", "status", "ontvangen_op"]),
-            models.Index(fields=["gewenste_vp", "status"]),
+            models.Index(fields=["gewenste_vertrouwenspersoon", "status"]),
             models.Index(
                 fields=["melden_vanaf"],
                 condition=models.Q(melden_vanaf__isnull=False),

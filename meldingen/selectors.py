@@ -54,7 +54,7 @@ LIST_FIELDS = (
     "geopend_op",
     "volgende_afspraak",
     "laatste_activiteit",
-    "organisatie__name",
+    "organisatie__naam",
 )
 CATEGORIE_LABELS = dict(Categorie.choices)
 # Free-text search decrypts the confidant's own cases in memory; this many at most.
@@ -73,7 +73,7 @@ def _visible_filter(user: User) -> Q:
     """Cases the user handles or was granted, in organisations the user still serves."""
     serves = Exists(
         Lidmaatschap.objects.filter(
-            user=user, organisatie=OuterRef("organisatie"), organisatie__is_active=True
+            user=user, organisatie=OuterRef("organisatie"), organisatie__actief=True
         )
     )
     granted = Exists(Toegang.objects.geldig().filter(melding=OuterRef("pk"), user=user))
@@ -157,7 +157,7 @@ def served_org_ids(user: User) -> list[int]:
     PostgreSQL estimates a confidant's cases from its statistics and walks an index in
     order, where the subquery made it misjudge the rows and sort all of them."""
     return list(
-        Lidmaatschap.objects.filter(user=user, organisatie__is_active=True).values_list(
+        Lidmaatschap.objects.filter(user=user, organisatie__actief=True).values_list(
             "organisatie_id", flat=True
         )
     )
@@ -264,7 +264,7 @@ def melding_search(*, qs: QuerySet[Melding], text: str) -> SearchResult:
 
 
 def user_organisaties(*, user: User) -> QuerySet[Organisatie]:
-    return Organisatie.objects.filter(lidmaatschappen__user=user, is_active=True).order_by("name")
+    return Organisatie.objects.filter(lidmaatschappen__user=user, actief=True).order_by("naam")
 
 
 def user_organisatie_get(*, user: User, slug: str) -> Organisatie:
@@ -278,7 +278,7 @@ def own_lidmaatschap_get(*, user: User, slug: str) -> Lidmaatschap:
     """The user's membership of an active organisation they serve, with the organisation."""
     lidmaatschap = (
         Lidmaatschap.objects.select_related("organisatie")
-        .filter(user=user, organisatie__slug=slug, organisatie__is_active=True)
+        .filter(user=user, organisatie__slug=slug, organisatie__actief=True)
         .first()
     )
     if lidmaatschap is None:
@@ -430,9 +430,9 @@ def handover_overview(*, confidant: User) -> list[dict]:
             "gesloten_op",
             "status",
             "organisatie_id",
-            "organisatie__name",
+            "organisatie__naam",
         )
-        .order_by("organisatie__name", "-geopend_op")
+        .order_by("organisatie__naam", "-geopend_op")
     )
     grouped: dict[int, dict] = {}
     for row in rows:
@@ -440,7 +440,7 @@ def handover_overview(*, confidant: User) -> list[dict]:
             row["organisatie_id"],
             {
                 "organisatie_id": row["organisatie_id"],
-                "naam": row["organisatie__name"],
+                "naam": row["organisatie__naam"],
                 "meldingen": [],
             },
         )
@@ -543,7 +543,7 @@ def toegangsoverzicht(*, user: User, organisatie: Organisatie) -> dict:
     rows = [
         {
             "user": lid.user,
-            "sinds": lid.created_at,
+            "sinds": lid.aangemaakt_op,
             "bevestiging": bevestigingen.get(lid.user_id),
             "behandelt": behandeld.get(lid.user_id, 0),
             "toegang": toegang.get(lid.user_id, 0),
@@ -584,7 +584,7 @@ def toegangsoverzicht(*, user: User, organisatie: Organisatie) -> dict:
 def public_organisatie_get(*, slug: str) -> Organisatie:
     """The organisation of a public page; a 404 once it is inactive."""
     try:
-        return Organisatie.objects.get(slug=slug, is_active=True)
+        return Organisatie.objects.get(slug=slug, actief=True)
     except Organisatie.DoesNotExist as error:
         raise Http404 from error
 
@@ -617,10 +617,12 @@ def mailbox_get(pk) -> Verzoek | None:
 def _inbox_filter(user: User) -> Q:
     serves = Exists(
         Lidmaatschap.objects.filter(
-            user=user, organisatie=OuterRef("organisatie"), organisatie__is_active=True
+            user=user, organisatie=OuterRef("organisatie"), organisatie__actief=True
         )
     )
-    return Q(serves) & (Q(gewenste_vp__isnull=True) | Q(gewenste_vp=user))
+    return Q(serves) & (
+        Q(gewenste_vertrouwenspersoon__isnull=True) | Q(gewenste_vertrouwenspersoon=user)
+    )
 
 
 def verzoek_qs(*, user: User) -> QuerySet[Verzoek]:
@@ -636,7 +638,9 @@ def verzoek_qs(*, user: User) -> QuerySet[Verzoek]:
 
 
 def verzoek_list(*, user: User, status: str = "") -> QuerySet[Verzoek]:
-    qs = verzoek_qs(user=user).select_related("organisatie", "gewenste_vp", "melding")
+    qs = verzoek_qs(user=user).select_related(
+        "organisatie", "gewenste_vertrouwenspersoon", "melding"
+    )
     if status == "open":
         qs = qs.filter(status__in=[VerzoekStatus.NIEUW, VerzoekStatus.BEANTWOORD])
     elif status:
@@ -653,7 +657,7 @@ def verzoek_get(*, user: User, public_id) -> Verzoek:
     try:
         return (
             verzoek_qs(user=user)
-            .select_related("organisatie", "gewenste_vp", "melding")
+            .select_related("organisatie", "gewenste_vertrouwenspersoon", "melding")
             .get(public_id=public_id)
         )
     except (Verzoek.DoesNotExist, ValueError) as error:
@@ -690,8 +694,8 @@ def recipients(verzoek: Verzoek) -> list[User]:
             .values_list("user_id", flat=True)
         )
         return list(User.objects.filter(pk__in=ids, is_active=True))
-    if verzoek.gewenste_vp_id and verzoek.gewenste_vp.is_active:
-        return [verzoek.gewenste_vp]
+    if verzoek.gewenste_vertrouwenspersoon_id and verzoek.gewenste_vertrouwenspersoon.is_active:
+        return [verzoek.gewenste_vertrouwenspersoon]
     return list(
         User.objects.filter(
             role=Role.CONFIDANT, is_active=True, lidmaatschappen__organisatie=verzoek.organisatie
@@ -736,7 +740,7 @@ def expired_requests(today: date) -> Iterator[Verzoek]:
             if verzoek.status == VerzoekStatus.GESLOTEN
             else (verzoek.last_message or verzoek.ontvangen_op)
         )
-        if add_months(timezone.localdate(since), verzoek.organisatie.retention_months) < today:
+        if add_months(timezone.localdate(since), verzoek.organisatie.bewaartermijn_maanden) < today:
             yield verzoek
 
 

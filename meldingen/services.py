@@ -195,7 +195,9 @@ def melding_close(
     melding.status = Status.AFGESLOTEN
     melding.afhandeling = afhandeling
     melding.gesloten_op = gesloten_op
-    melding.vernietigen_na = selectors.add_months(gesloten_op, melding.organisatie.retention_months)
+    melding.vernietigen_na = selectors.add_months(
+        gesloten_op, melding.organisatie.bewaartermijn_maanden
+    )
     melding.laatste_activiteit = timezone.now()
     melding.save()
     _event(melding, GebeurtenisSoort.AFGESLOTEN, user, van_status=old, naar_status=melding.status)
@@ -595,7 +597,7 @@ class Submitted:
 def verzoek_submit(
     *,
     organisatie: Organisatie,
-    gewenste_vp: User | None,
+    gewenste_vertrouwenspersoon: User | None,
     categorie: str,
     bericht: str,
     contactwijze: str,
@@ -603,15 +605,17 @@ def verzoek_submit(
     voorkeurstijden: str,
 ) -> Submitted:
     if (
-        gewenste_vp is not None
-        and not selectors.public_confidants(organisatie).filter(user=gewenste_vp).exists()
+        gewenste_vertrouwenspersoon is not None
+        and not selectors.public_confidants(organisatie)
+        .filter(user=gewenste_vertrouwenspersoon)
+        .exists()
     ):
         raise ValueError("That confidant is not on this organisation's page.")
     code = receipts.generate()
     hour = to_the_hour()
     verzoek = Verzoek.objects.create(
         organisatie=organisatie,
-        gewenste_vp=gewenste_vp,
+        gewenste_vertrouwenspersoon=gewenste_vertrouwenspersoon,
         categorie=categorie,
         bericht=bericht,
         contactwijze=contactwijze,
@@ -676,7 +680,7 @@ def mark_read_by_melder(verzoek: Verzoek) -> None:
 
 
 @transaction.atomic
-def vp_reply(*, user: User, verzoek: Verzoek, tekst: str) -> Bericht:
+def confidant_reply(*, user: User, verzoek: Verzoek, tekst: str) -> Bericht:
     bericht = Bericht.objects.create(
         verzoek=verzoek,
         afzender=Afzender.VERTROUWENSPERSOON,
@@ -696,14 +700,14 @@ def vp_reply(*, user: User, verzoek: Verzoek, tekst: str) -> Bericht:
     return bericht
 
 
-def mark_read_by_vp(verzoek: Verzoek) -> None:
+def mark_read_by_confidant(verzoek: Verzoek) -> None:
     verzoek.berichten.filter(afzender=Afzender.MELDER, gelezen=False).update(gelezen=True)
 
 
 def verzoek_viewed(*, user: User, verzoek: Verzoek) -> None:
     """The confidant opened the request: the employee's messages are read now, and it is
     audited (who, when; never what)."""
-    mark_read_by_vp(verzoek)
+    mark_read_by_confidant(verzoek)
     audit_log(
         action=Action.REQUEST_VIEWED, actor=user, target=verzoek, organisatie=verzoek.organisatie
     )
@@ -756,7 +760,7 @@ def notifications_send(*, now: datetime | None = None) -> int:
     hour = to_the_hour(now)
     pending = list(
         Verzoek.objects.filter(melden_vanaf__lt=hour)
-        .select_related("gewenste_vp")
+        .select_related("gewenste_vertrouwenspersoon")
         .defer("bericht", "contactgegevens", "voorkeurstijden")
         .order_by("pk")
     )

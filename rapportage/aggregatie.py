@@ -47,7 +47,7 @@ TREND_YEARS = 3
 
 def drempel(organisatie: Organisatie) -> int:
     """The organisation's k: its anonymity threshold, never below 3."""
-    return max(3, organisatie.anonymity_threshold)
+    return max(3, organisatie.anonimiteitsdrempel)
 
 
 def verzamel(organisatie: Organisatie, jaar: int) -> Cijfers:
@@ -70,7 +70,7 @@ def tel(organisatie: Organisatie, jaar: int) -> RuweCijfers:
 def _tel(organisatie: Organisatie, jaar: int) -> RuweCijfers:
     meldingen = Melding.objects.filter(organisatie=organisatie)
     return RuweCijfers(
-        organisatie=organisatie.name,
+        organisatie=organisatie.naam,
         jaar=jaar,
         nieuw=_nieuwe_meldingen(meldingen, jaar),
         categorieen=_categorieen(organisatie, jaar),

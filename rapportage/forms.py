@@ -22,8 +22,8 @@ class _OrgForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisatie"].queryset = Organisatie.objects.filter(
-            lidmaatschappen__user=user, is_active=True
-        ).order_by("name")
+            lidmaatschappen__user=user, actief=True
+        ).order_by("naam")
 
 
 class ActiviteitForm(_OrgForm):

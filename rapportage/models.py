@@ -107,12 +107,12 @@ class Signaal(models.Model):
 
 class RapportStatus(models.TextChoices):
     CONCEPT = "concept", _("Draft")
-    IN_WACHTRIJ = "queued", _("Queued")
-    VERZAMELEN = "collecting", _("Collecting figures")
-    OPMAKEN = "rendering", _("Making the PDF")
-    KLAAR = "ready", _("Ready to check")
-    MISLUKT = "failed", _("Failed")
-    GEPUBLICEERD = "published", _("Published")
+    IN_WACHTRIJ = "in_wachtrij", _("Queued")
+    VERZAMELEN = "verzamelen", _("Collecting figures")
+    OPMAKEN = "opmaken", _("Making the PDF")
+    KLAAR = "klaar", _("Ready to check")
+    MISLUKT = "mislukt", _("Failed")
+    GEPUBLICEERD = "gepubliceerd", _("Published")
 
 
 BUILDING = (RapportStatus.IN_WACHTRIJ, RapportStatus.VERZAMELEN, RapportStatus.OPMAKEN)
@@ -154,7 +154,7 @@ class Jaarverslag(models.Model):
     pogingen = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["-jaar", "organisatie__name"]
+        ordering = ["-jaar", "organisatie__naam"]
         constraints = [
             models.UniqueConstraint(fields=["organisatie", "jaar"], name="jaarverslag_unique")
         ]

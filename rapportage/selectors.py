@@ -10,7 +10,7 @@ from .models import Activiteit, Jaarverslag, Publicatie, Signaal
 
 
 def confidant_org(*, user: User, slug: str) -> Organisatie:
-    org = Organisatie.objects.filter(slug=slug, is_active=True, lidmaatschappen__user=user).first()
+    org = Organisatie.objects.filter(slug=slug, actief=True, lidmaatschappen__user=user).first()
     if org is None or user.role != Role.CONFIDANT:
         raise Http404
     return org
@@ -26,13 +26,13 @@ def jaarverslag_get(*, organisatie: Organisatie, jaar: int) -> Jaarverslag:
 
 def activiteit_qs(*, user: User) -> QuerySet[Activiteit]:
     return Activiteit.objects.filter(
-        organisatie__lidmaatschappen__user=user, organisatie__is_active=True
+        organisatie__lidmaatschappen__user=user, organisatie__actief=True
     ).select_related("organisatie")
 
 
 def signaal_qs(*, user: User) -> QuerySet[Signaal]:
     return Signaal.objects.filter(
-        organisatie__lidmaatschappen__user=user, organisatie__is_active=True
+        organisatie__lidmaatschappen__user=user, organisatie__actief=True
     ).select_related("organisatie")
 
 
@@ -46,7 +46,7 @@ def object_or_404(qs: QuerySet, pk: int):
 def confidant_reports(*, user: User) -> QuerySet[Jaarverslag]:
     return (
         Jaarverslag.objects.filter(
-            organisatie__lidmaatschappen__user=user, organisatie__is_active=True
+            organisatie__lidmaatschappen__user=user, organisatie__actief=True
         )
         .select_related("organisatie")
         .defer("inleiding", "ontwikkelingen", "signalen_tekst", "aanbevelingen", "cijfers")
@@ -54,7 +54,7 @@ def confidant_reports(*, user: User) -> QuerySet[Jaarverslag]:
 
 
 def hr_organisaties(*, user: User) -> QuerySet[Organisatie]:
-    return user.organisaties.filter(is_active=True).order_by("name")
+    return user.organisaties.filter(actief=True).order_by("naam")
 
 
 def _hr_scope(*, user: User) -> QuerySet[Publicatie]:
@@ -69,7 +69,7 @@ def hr_reports(*, user: User) -> QuerySet[Publicatie]:
         publicaties.huidige(_hr_scope(user=user))
         .select_related("jaarverslag__organisatie")
         .defer("inhoud", "cijfers", "intrekking_reden")
-        .order_by("-jaarverslag__jaar", "jaarverslag__organisatie__name")
+        .order_by("-jaarverslag__jaar", "jaarverslag__organisatie__naam")
     )
 
 

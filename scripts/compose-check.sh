@@ -450,7 +450,7 @@ print("database", connection.settings_dict["NAME"])
 print("note", "readable" if any(os.environ["CHECK_MARKER"] in n for n in notes) else "MISSING")
 audit = chain_verify(expect=[os.environ["CHECK_HEAD"]])
 print("audit", "intact" if audit.intact else "BROKEN", audit.events)
-print("published reports", Jaarverslag.objects.filter(status="published").count())
+print("published reports", Jaarverslag.objects.filter(status="gepubliceerd").count())
 ' 2>"$RUN_DIR/restore-shell.err" | tr -d '\r') || { tail -n 20 "$RUN_DIR/restore-shell.err" >&2; fail "manage.py shell against the restored database failed"; }
 echo "$restored" | grep -q '^database vpcase_restored$' || fail "the shell did not use the restored database: $restored"
 echo "$restored" | grep -q '^note readable$' || fail "the note could not be read from the restored database: $restored"

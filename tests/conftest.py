@@ -57,12 +57,12 @@ def _isolated_cache():
 
 @pytest.fixture
 def org_a(db):
-    return OrganisatieFactory(name="Organisatie A", slug="org-a")
+    return OrganisatieFactory(naam="Organisatie A", slug="org-a")
 
 
 @pytest.fixture
 def org_b(db):
-    return OrganisatieFactory(name="Organisatie B", slug="org-b")
+    return OrganisatieFactory(naam="Organisatie B", slug="org-b")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ class OrganisatieFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisatie
 
-    name = factory.Sequence(lambda n: f"Organisatie {n}")
+    naam = factory.Sequence(lambda n: f"Organisatie {n}")
     slug = factory.Sequence(lambda n: f"org-{n}")
 
 
@@ -136,7 +136,7 @@ class VerzoekFactory(factory.django.DjangoModelFactory):
         model = "meldingen.Verzoek"
 
     organisatie = factory.SubFactory(OrganisatieFactory)
-    gewenste_vp = None
+    gewenste_vertrouwenspersoon = None
     categorie = "pesten"
     bericht = "Help alstublieft."
     contactwijze = "postvak"

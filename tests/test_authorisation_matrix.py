@@ -250,7 +250,9 @@ def reporting_for(org, confidant):
 def verzoek_for(org, confidant):
     from tests.factories import VerzoekFactory
 
-    return VerzoekFactory(organisatie=org, gewenste_vp=confidant, categorie="", bericht="Hallo")
+    return VerzoekFactory(
+        organisatie=org, gewenste_vertrouwenspersoon=confidant, categorie="", bericht="Hallo"
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)

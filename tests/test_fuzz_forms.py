@@ -79,7 +79,7 @@ def stored_only_on_success(response, before, after):
 @given(
     data=fields(
         [
-            "gewenste_vp",
+            "gewenste_vertrouwenspersoon",
             "categorie",
             "bericht",
             "contactwijze",
@@ -204,11 +204,11 @@ def test_activity_and_signal_forms(confidant_a, data):
 @given(
     data=fields(
         [
-            "name",
+            "naam",
             "slug",
-            "retention_months",
-            "anonymity_threshold",
-            "is_active",
+            "bewaartermijn_maanden",
+            "anonimiteitsdrempel",
+            "actief",
             "publieke_tekst",
             "klachtenregeling_url",
             "full_name",

@@ -115,9 +115,9 @@ def _build_world() -> World:
     from tests.test_authorisation_matrix import reporting_for, verzoek_for
     from vpcase.accounts import services as account_services
 
-    org_a = OrganisatieFactory(name="Organisatie A", slug="org-a")
-    org_b = OrganisatieFactory(name="Organisatie B", slug="org-b")
-    gone = OrganisatieFactory(name="Opgeheven", slug="opgeheven", is_active=False)
+    org_a = OrganisatieFactory(naam="Organisatie A", slug="org-a")
+    org_b = OrganisatieFactory(naam="Organisatie B", slug="org-b")
+    gone = OrganisatieFactory(naam="Opgeheven", slug="opgeheven", actief=False)
     admin = AdminFactory(email="admin@example.org")
     users = {
         "anonymous": None,

@@ -245,7 +245,7 @@ def test_every_role_every_page_on_the_embedded_default(make_run):
         contact,
         {
             "_nonce": nonce,
-            "gewenste_vp": "",
+            "gewenste_vertrouwenspersoon": "",
             "categorie": "pesten",
             "bericht": "Mijn teamleider kleineert mij in elk overleg.",
             "contactwijze": "postvak",
@@ -268,13 +268,13 @@ def test_every_role_every_page_on_the_embedded_default(make_run):
     status, *_ = confidant.post_from(verslag, build, {})
     assert status < 500, status
     deadline = time.monotonic() + 120
-    while report_status(data_dir, year) != "ready":
-        assert report_status(data_dir, year) != "failed", log.read_text()[-3000:]
+    while report_status(data_dir, year) != "klaar":
+        assert report_status(data_dir, year) != "mislukt", log.read_text()[-3000:]
         assert time.monotonic() < deadline, f"no report from the worker: {log.read_text()[-3000:]}"
         time.sleep(1)
     publish = reverse("rapportage:publish", args=["demo", year])
     status, *_ = confidant.post_from(verslag, publish, {})
-    assert status < 500 and report_status(data_dir, year) == "published"
+    assert status < 500 and report_status(data_dir, year) == "gepubliceerd"
     seen = crawl(
         confidant,
         [

@@ -98,7 +98,7 @@ def test_invalid_post_never_500(admin_client):
             {
                 "slug": "\x00",
                 "email": "@@",
-                "retention_months": "veel",
+                "bewaartermijn_maanden": "veel",
                 "organisaties": ["x"],
                 "role": "god",
             },

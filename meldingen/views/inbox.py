@@ -39,7 +39,9 @@ def verzoek_detail_view(request: HttpRequest, public_id) -> HttpResponse:
             messages.error(request, _("This request is closed and can no longer be answered."))
             return redirect("meldingen:verzoek", public_id=verzoek.public_id)
         if form.is_valid():
-            services.vp_reply(user=request.user, verzoek=verzoek, tekst=form.cleaned_data["tekst"])
+            services.confidant_reply(
+                user=request.user, verzoek=verzoek, tekst=form.cleaned_data["tekst"]
+            )
             messages.success(
                 request, _("Your reply is in the mailbox. The employee reads it with their code.")
             )

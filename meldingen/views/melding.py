@@ -137,9 +137,10 @@ def melding_close_view(request: HttpRequest, public_id) -> HttpResponse:
     context = {
         "form": form,
         "melding": melding,
-        "retention_months": melding.organisatie.retention_months,
+        "bewaartermijn_maanden": melding.organisatie.bewaartermijn_maanden,
         "destroy_on": selectors.add_months(
-            preview_date or form.fields["gesloten_op"].initial, melding.organisatie.retention_months
+            preview_date or form.fields["gesloten_op"].initial,
+            melding.organisatie.bewaartermijn_maanden,
         ),
     }
     return render(request, "meldingen/melding_close.html", context, status=status)

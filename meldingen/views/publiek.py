@@ -162,7 +162,7 @@ def contact_view(request: HttpRequest, slug: str) -> HttpResponse:
     data = form.cleaned_data
     submitted = services.verzoek_submit(
         organisatie=org,
-        gewenste_vp=data["gewenste_vp"],
+        gewenste_vertrouwenspersoon=data["gewenste_vertrouwenspersoon"],
         categorie=data["categorie"],
         bericht=data["bericht"],
         contactwijze=data["contactwijze"],

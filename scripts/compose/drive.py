@@ -347,11 +347,11 @@ def flow(state: dict, web: str, mail: str, invite: str, site_url: str) -> None:
     b_admin.post_form(
         org_form,
         {
-            "name": org_name,
+            "naam": org_name,
             "slug": slug,
-            "retention_months": "12",
-            "anonymity_threshold": "5",
-            "is_active": "on",
+            "bewaartermijn_maanden": "12",
+            "anonimiteitsdrempel": "5",
+            "actief": "on",
             "publieke_tekst": "Je kunt in vertrouwen met ons praten.",
         },
     )
@@ -391,8 +391,8 @@ def flow(state: dict, web: str, mail: str, invite: str, site_url: str) -> None:
         links[role] = wait_for_invitation(mail, account["email"], seen)
         say(f"admin invited {account['email']} ({role}); the invitation arrived at the SMTP sink")
 
-    b_vp = Browser(web, "confidant")
-    accept_invitation(b_vp, path_of(links["confidant"], site_url), confidant)
+    b_confidant = Browser(web, "confidant")
+    accept_invitation(b_confidant, path_of(links["confidant"], site_url), confidant)
     b_hr = Browser(web, "hr")
     accept_invitation(b_hr, path_of(links["hr"], site_url), hr)
 
@@ -412,7 +412,7 @@ def flow(state: dict, web: str, mail: str, invite: str, site_url: str) -> None:
         {
             "csrfmiddlewaretoken": contact.csrf(),
             "_nonce": nonce,
-            "gewenste_vp": "",
+            "gewenste_vertrouwenspersoon": "",
             "categorie": "",
             "bericht": message,
             "contactwijze": "postvak",
@@ -428,14 +428,14 @@ def flow(state: dict, web: str, mail: str, invite: str, site_url: str) -> None:
     say("anonymous request sent from the public page; receipt code shown once")
 
     # The confidant: inbox -> request -> case -> conversation note.
-    inbox = b_vp.get("/dashboard/verzoeken/")
+    inbox = b_confidant.get("/dashboard/verzoeken/")
     ids = re.findall(r'href="/dashboard/verzoeken/([0-9a-f-]{36})/"', inbox.text)
     if not ids:
         raise CheckError("the anonymous request is not in the confidant's inbox")
-    request_page = b_vp.get(f"/dashboard/verzoeken/{ids[0]}/")
+    request_page = b_confidant.get(f"/dashboard/verzoeken/{ids[0]}/")
     if message not in html.unescape(request_page.text):
         raise CheckError("the request in the inbox does not show the message that was sent")
-    edit = b_vp.request(
+    edit = b_confidant.request(
         "POST",
         f"/dashboard/verzoeken/{ids[0]}/omzetten/",
         {"csrfmiddlewaretoken": request_page.csrf()},
@@ -443,7 +443,7 @@ def flow(state: dict, web: str, mail: str, invite: str, site_url: str) -> None:
     case = re.search(r"/dashboard/meldingen/([0-9a-f-]{36})/", edit.url).group(1)
     marker = "Gespreksnotitie " + secrets.token_hex(6)
     note = f"{marker}: melder beschrijft de opmerkingen; wil eerst zelf een gesprek voeren."
-    b_vp.post_form(
+    b_confidant.post_form(
         f"/dashboard/meldingen/{case}/gesprekken/nieuw/",
         {
             "datum": today.isoformat(),
@@ -455,21 +455,21 @@ def flow(state: dict, web: str, mail: str, invite: str, site_url: str) -> None:
             "volgende_afspraak": "",
         },
     )
-    read_note(b_vp, case, marker)
+    read_note(b_confidant, case, marker)
     state.update(case=case, marker=marker)
     say(f"confidant made case {case} of the request and wrote a conversation note")
 
     # The jaarverslag, built by the worker, published; HR downloads it.
-    build_and_publish(b_vp, slug, today.year)
+    build_and_publish(b_confidant, slug, today.year)
     digest, size = hr_download(b_hr, org_name, today.year)
     state["pdf_sha256"] = digest
     say(f"HR downloaded the {today.year} report: a PDF of {size} bytes, sha256 {digest[:16]}…")
 
 
 def verify(state: dict, web: str) -> None:
-    b_vp = Browser(web, "confidant")
-    login(b_vp, state["confidant"])
-    read_note(b_vp, state["case"], state["marker"])
+    b_confidant = Browser(web, "confidant")
+    login(b_confidant, state["confidant"])
+    read_note(b_confidant, state["case"], state["marker"])
     say(f"confidant logged in again and read the note of case {state['case']}")
     b_hr = Browser(web, "hr")
     login(b_hr, state["hr"])
@@ -483,14 +483,14 @@ def verify(state: dict, web: str) -> None:
 
 def scale(state: dict, web: str, web2: str) -> None:
     slug, year = state["slug"], state["year"] - 1
-    b_vp = Browser(web, "confidant@web1")
-    login(b_vp, state["confidant"])
+    b_confidant = Browser(web, "confidant@web1")
+    login(b_confidant, state["confidant"])
     say(f"confidant logged in through web #1 ({web})")
-    build_and_publish(b_vp, slug, year)
+    build_and_publish(b_confidant, slug, year)
     # The same session, presented to the other web process, is valid there (sessions live in
     # PostgreSQL): no sticky sessions needed.
     other = Browser(web2, "confidant@web2")
-    other.cookies = dict(b_vp.cookies)
+    other.cookies = dict(b_confidant.cookies)
     if "message-success" not in other.get(f"/dashboard/rapportage/{slug}/{year}/status/").text:
         raise CheckError("web #2 does not see the report published through web #1")
     say(f"web #2 ({web2}) accepts the session made on web #1 and shows the report as published")

@@ -22,22 +22,22 @@ def test_admin_creates_organisation(admin_client):
     response = admin_client.post(
         reverse("beheer:organisatie_create"),
         {
-            "name": "Gemeente Ergens",
+            "naam": "Gemeente Ergens",
             "slug": "gemeente-ergens",
-            "retention_months": 12,
-            "anonymity_threshold": 5,
-            "is_active": "on",
+            "bewaartermijn_maanden": 12,
+            "anonimiteitsdrempel": 5,
+            "actief": "on",
         },
     )
     assert response.status_code == 302
     org = Organisatie.objects.get(slug="gemeente-ergens")
-    assert org.retention_months == 12 and org.anonymity_threshold == 5
+    assert org.bewaartermijn_maanden == 12 and org.anonimiteitsdrempel == 5
     assert AuditEvent.objects.filter(action=Action.ORG_CREATED, target_id=str(org.pk)).exists()
 
 
 def test_organisation_defaults():
-    org = Organisatie.objects.create(name="X", slug="x")
-    assert (org.retention_months, org.anonymity_threshold, org.is_active) == (12, 5, True)
+    org = Organisatie.objects.create(naam="X", slug="x")
+    assert (org.bewaartermijn_maanden, org.anonimiteitsdrempel, org.actief) == (12, 5, True)
 
 
 @pytest.mark.parametrize(
@@ -45,37 +45,42 @@ def test_organisation_defaults():
     [
         ({"slug": "Niet Goed!"}, "letters"),
         ({"slug": "org-a"}, "al gebruikt"),
-        ({"anonymity_threshold": 2}, "3"),
-        ({"retention_months": 0}, "1"),
-        ({"name": ""}, "verplicht"),
+        ({"anonimiteitsdrempel": 2}, "3"),
+        ({"bewaartermijn_maanden": 0}, "1"),
+        ({"naam": ""}, "verplicht"),
     ],
 )
 def test_bad_organisation_input_is_400_and_keeps_input(admin_client, org_a, data, message):
     payload = {
-        "name": "Nieuwe organisatie",
+        "naam": "Nieuwe organisatie",
         "slug": "nieuw",
-        "retention_months": 12,
-        "anonymity_threshold": 5,
-        "is_active": "on",
+        "bewaartermijn_maanden": 12,
+        "anonimiteitsdrempel": 5,
+        "actief": "on",
         **data,
     }
     response = admin_client.post(reverse("beheer:organisatie_create"), payload)
     assert response.status_code == 400
     html = response.content.decode()
     assert message in html
-    if payload["name"]:
-        assert f'value="{payload["name"]}"' in html
+    if payload["naam"]:
+        assert f'value="{payload["naam"]}"' in html
     assert Organisatie.objects.count() == 1
 
 
 def test_admin_deactivates_organisation(admin_client, org_a):
     response = admin_client.post(
         reverse("beheer:organisatie_edit", args=[org_a.pk]),
-        {"name": org_a.name, "slug": org_a.slug, "retention_months": 24, "anonymity_threshold": 7},
+        {
+            "naam": org_a.naam,
+            "slug": org_a.slug,
+            "bewaartermijn_maanden": 24,
+            "anonimiteitsdrempel": 7,
+        },
     )
     assert response.status_code == 302
     org_a.refresh_from_db()
-    assert not org_a.is_active and org_a.retention_months == 24
+    assert not org_a.actief and org_a.bewaartermijn_maanden == 24
     assert AuditEvent.objects.filter(action=Action.ORG_DEACTIVATED).exists()
 
 
@@ -156,7 +161,7 @@ def test_account_list_shows_role_orgs_2fa_and_status(admin_client, confidant_a, 
     response = admin_client.get(reverse("beheer:account_list"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert confidant_a.full_name in html and org_a.name in html
+    assert confidant_a.full_name in html and org_a.naam in html
     assert "Zonder Tweestaps" in html and "niet ingesteld" in html
 
 

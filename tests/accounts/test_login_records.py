@@ -94,7 +94,7 @@ def _rows(days: float) -> dict:
 def test_purge_removes_records_older_than_the_period_and_keeps_younger_ones(db):
     old = _rows(days=31)
     young = _rows(days=29)
-    assert instellingen_get().login_record_days == 30  # the default: the admin never saved
+    assert instellingen_get().inlogregistratie_dagen == 30  # the default: the admin never saved
     tasks.purge_login_records()  # what beat runs
     for model, pk in old.items():
         assert not model.objects.filter(pk=pk).exists(), model
@@ -105,7 +105,7 @@ def test_purge_removes_records_older_than_the_period_and_keeps_younger_ones(db):
 def test_purge_follows_the_period_the_admin_set(admin_user):
     kept = _rows(days=6)
     gone = _rows(days=8)
-    instellingen_update(actor=admin_user, login_record_days=7)
+    instellingen_update(actor=admin_user, inlogregistratie_dagen=7)
     tasks.purge_login_records()  # what beat runs
     assert all(model.objects.filter(pk=pk).exists() for model, pk in kept.items())
     assert not any(model.objects.filter(pk=pk).exists() for model, pk in gone.items())

@@ -11,7 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 from vpcase.concepten.models import Concept
 
 # Going back to meldingen 0010 takes concepten 0001 back too (it runs after 0011).
-BEFORE = [("meldingen", "0010_notify_marker")]
+BEFORE = [("meldingen", "0010_notify_marker"), ("accounts", "0003_vier_ogen")]
 AFTER = [("meldingen", "0011_concept_moves_to_concepten"), ("concepten", "0001_initial")]
 TYPED = {"notities": ["Wat de melder vertelde, half af"], "duur_minuten": ["30"]}
 

@@ -46,7 +46,7 @@ MESSAGE = (
     f"{MARKER} Mijn leidinggevende maakt al weken grapjes over mij in het teamoverleg. "
     "Ik wil graag eerst vertrouwelijk praten over wat ik kan doen."
 )
-VP_REPLY = "Dank u, wanneer schikt het?"
+CONFIDANT_REPLY = "Dank u, wanneer schikt het?"
 EMPLOYEE_ANSWER = "Dinsdag om 17:00"
 WRONG_CODE = "ABCD-EFGH-JKMN-PQRS"  # well formed, opens nothing
 RECEIPT_CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
@@ -119,7 +119,7 @@ def stored_anywhere(needle: str) -> list[str]:
 def test_anonymous_request_mailbox_and_case(
     live_server, new_context, a11y: A11yAudit, console_log: ConsoleLog
 ):
-    org = OrganisatieFactory(slug=ORG_SLUG, name=ORG_NAME)
+    org = OrganisatieFactory(slug=ORG_SLUG, naam=ORG_NAME)
     confidant = ConfidantFactory(
         email="ineke@example.org", full_name=CONFIDANT_NAME, organisaties=[org]
     )
@@ -176,41 +176,41 @@ def test_anonymous_request_mailbox_and_case(
     a11y.check(page, "receipt page")
 
     verzoek = Verzoek.objects.get(organisatie=org)
-    assert verzoek.gewenste_vp == confidant
+    assert verzoek.gewenste_vertrouwenspersoon == confidant
     assert verzoek.categorie == Categorie.PESTEN
     assert verzoek.contactwijze == Contactwijze.POSTVAK
     assert verzoek.status == VerzoekStatus.NIEUW
 
     # --- 3. The confidant answers in the inbox. ---------------------------------------------
-    vp = new_context().new_page()
-    log_in_with_totp(vp, confidant, audit=a11y)
-    expect(vp).to_have_url(url_re("meldingen:dashboard"))
-    vp.get_by_role("navigation", name=t("Main menu")).get_by_role(
+    confidant_page = new_context().new_page()
+    log_in_with_totp(confidant_page, confidant, audit=a11y)
+    expect(confidant_page).to_have_url(url_re("meldingen:dashboard"))
+    confidant_page.get_by_role("navigation", name=t("Main menu")).get_by_role(
         "link", name=t("Requests"), exact=True
     ).click()
-    expect(vp).to_have_url(url_re("meldingen:inbox"))
-    expect(vp.get_by_role("heading", level=1)).to_have_text(t("Requests for contact"))
-    row = vp.get_by_role("row").filter(has_text=ORG_NAME)
+    expect(confidant_page).to_have_url(url_re("meldingen:inbox"))
+    expect(confidant_page.get_by_role("heading", level=1)).to_have_text(t("Requests for contact"))
+    row = confidant_page.get_by_role("row").filter(has_text=ORG_NAME)
     expect(row).to_have_count(1)
     expect(row).to_contain_text(CONFIDANT_NAME)
     expect(row).to_contain_text(choice(Categorie.PESTEN))
     expect(row).to_contain_text(choice(VerzoekStatus.NIEUW))
-    a11y.check(vp, "inbox")
+    a11y.check(confidant_page, "inbox")
 
     row.get_by_role("link").first.click()
-    expect(vp).to_have_url(url_re("meldingen:verzoek", public_id=verzoek.public_id))
-    expect(vp.get_by_role("heading", level=1)).to_have_text(t("Request for contact"))
-    expect(vp.get_by_role("main")).to_contain_text(MARKER)
-    a11y.check(vp, "request page")
-    vp.get_by_label(label(t("Your message"))).fill(VP_REPLY)
-    vp.get_by_role("button", name=t("Send reply"), exact=True).click()
-    expect(vp).to_have_url(url_re("meldingen:verzoek", public_id=verzoek.public_id))
-    expect(flash_messages(vp)).to_contain_text(
+    expect(confidant_page).to_have_url(url_re("meldingen:verzoek", public_id=verzoek.public_id))
+    expect(confidant_page.get_by_role("heading", level=1)).to_have_text(t("Request for contact"))
+    expect(confidant_page.get_by_role("main")).to_contain_text(MARKER)
+    a11y.check(confidant_page, "request page")
+    confidant_page.get_by_label(label(t("Your message"))).fill(CONFIDANT_REPLY)
+    confidant_page.get_by_role("button", name=t("Send reply"), exact=True).click()
+    expect(confidant_page).to_have_url(url_re("meldingen:verzoek", public_id=verzoek.public_id))
+    expect(flash_messages(confidant_page)).to_contain_text(
         t("Your reply is in the mailbox. The employee reads it with their code.")
     )
-    expect(vp.locator("ol.mailbox > li")).to_have_count(2)
-    expect(vp.locator("ol.mailbox > li").last).to_contain_text(VP_REPLY)
-    a11y.check(vp, "request page with a reply")
+    expect(confidant_page.locator("ol.mailbox > li")).to_have_count(2)
+    expect(confidant_page.locator("ol.mailbox > li").last).to_contain_text(CONFIDANT_REPLY)
+    a11y.check(confidant_page, "request page with a reply")
 
     # --- 4. The employee opens the mailbox: first a wrong code, then theirs, sloppily. -----
     assert_no_referrer(page.goto(url("publiek:postvak")), "mailbox login")
@@ -245,7 +245,7 @@ def test_anonymous_request_mailbox_and_case(
     mails = page.locator("ol.mailbox > li")
     expect(mails).to_have_count(2)
     expect(mails.first).to_contain_text(MARKER)
-    expect(mails.last).to_contain_text(VP_REPLY)
+    expect(mails.last).to_contain_text(CONFIDANT_REPLY)
     expect(mails.last).to_contain_text(t("Confidant"))
     expect(page.get_by_role("main")).not_to_contain_text(CONFIDANT_NAME)
     assert code not in page.url and sloppy not in page.url, page.url
@@ -270,46 +270,52 @@ def test_anonymous_request_mailbox_and_case(
     # Leaving really closed it: the conversation is not reachable any more.
     page.goto(url("publiek:postvak_gesprek"))
     expect(page).to_have_url(url_re("publiek:postvak"))
-    expect(page.get_by_role("main")).not_to_contain_text(VP_REPLY)
+    expect(page.get_by_role("main")).not_to_contain_text(CONFIDANT_REPLY)
 
     # --- 5. The confidant sees the answer and makes a case of the request. ------------------
-    vp.reload()
-    expect(vp.get_by_role("main")).to_contain_text(EMPLOYEE_ANSWER)
-    vp.get_by_role("button", name=t("Make it a case"), exact=True).click()
+    confidant_page.reload()
+    expect(confidant_page.get_by_role("main")).to_contain_text(EMPLOYEE_ANSWER)
+    confidant_page.get_by_role("button", name=t("Make it a case"), exact=True).click()
 
     melding = Melding.objects.get(behandelaar=confidant)
-    expect(vp).to_have_url(url_re("meldingen:edit", public_id=melding.public_id))
-    expect(vp.get_by_role("heading", level=1)).to_have_text(t("Edit case %(n)s", n=melding.nummer))
-    expect(flash_messages(vp)).to_contain_text(melding.nummer)
-    kanaal = vp.get_by_label(label(t("How did the reporter come to you?")))
+    expect(confidant_page).to_have_url(url_re("meldingen:edit", public_id=melding.public_id))
+    expect(confidant_page.get_by_role("heading", level=1)).to_have_text(
+        t("Edit case %(n)s", n=melding.nummer)
+    )
+    expect(flash_messages(confidant_page)).to_contain_text(melding.nummer)
+    kanaal = confidant_page.get_by_label(label(t("How did the reporter come to you?")))
     expect(kanaal).to_have_value(Kanaal.ANONIEM_VERZOEK)
-    expect(vp.get_by_label(choice(Categorie.PESTEN), exact=True)).to_be_checked()
-    expect(vp.get_by_label(label(t("Summary")))).to_have_value(re.compile(re.escape(MARKER)))
-    a11y.check(vp, "case edit form")
+    expect(confidant_page.get_by_label(choice(Categorie.PESTEN), exact=True)).to_be_checked()
+    expect(confidant_page.get_by_label(label(t("Summary")))).to_have_value(
+        re.compile(re.escape(MARKER))
+    )
+    a11y.check(confidant_page, "case edit form")
 
     # Each change is autosaved as a draft; wait for each autosave before the next step, so
     # that no autosave races the form's post (see the note in test_casework.py).
-    with vp.expect_response(is_autosave) as saved:
-        vp.get_by_label(choice(Categorie.WERKDRUK), exact=True).check()
+    with confidant_page.expect_response(is_autosave) as saved:
+        confidant_page.get_by_label(choice(Categorie.WERKDRUK), exact=True).check()
     assert saved.value.status == 200, saved.value.status
-    with vp.expect_response(is_autosave) as saved:
-        vp.get_by_label(label(t("Relation to the person the report is about"))).select_option(
-            label=choice(Relatie.LEIDINGGEVENDE)
-        )
+    with confidant_page.expect_response(is_autosave) as saved:
+        confidant_page.get_by_label(
+            label(t("Relation to the person the report is about"))
+        ).select_option(label=choice(Relatie.LEIDINGGEVENDE))
     assert saved.value.status == 200, saved.value.status
-    with vp.expect_response(is_autosave) as saved:
-        vp.get_by_label(label(t("Reporter's role"))).select_option(
+    with confidant_page.expect_response(is_autosave) as saved:
+        confidant_page.get_by_label(label(t("Reporter's role"))).select_option(
             label=choice(MelderRol.MEDEWERKER)
         )
     assert saved.value.status == 200, saved.value.status
-    vp.get_by_role("button", name=t("Save"), exact=True).click()
+    confidant_page.get_by_role("button", name=t("Save"), exact=True).click()
 
-    expect(vp).to_have_url(url_re("meldingen:detail", public_id=melding.public_id))
-    expect(vp.get_by_role("heading", level=1)).to_contain_text(t("Case %(n)s", n=melding.nummer))
-    expect(flash_messages(vp)).to_contain_text(
+    expect(confidant_page).to_have_url(url_re("meldingen:detail", public_id=melding.public_id))
+    expect(confidant_page.get_by_role("heading", level=1)).to_contain_text(
+        t("Case %(n)s", n=melding.nummer)
+    )
+    expect(flash_messages(confidant_page)).to_contain_text(
         t("Case %(nummer)s is saved.", nummer=melding.nummer)
     )
-    details = vp.get_by_role("region", name=t("Details"))
+    details = confidant_page.get_by_role("region", name=t("Details"))
     for text in (
         choice(Kanaal.ANONIEM_VERZOEK),
         choice(Categorie.PESTEN),
@@ -318,14 +324,16 @@ def test_anonymous_request_mailbox_and_case(
         choice(MelderRol.MEDEWERKER),
     ):
         expect(details).to_contain_text(text)
-    thread = vp.get_by_role("region", name=t("Anonymous mailbox")).locator("ol.mailbox > li")
+    thread = confidant_page.get_by_role("region", name=t("Anonymous mailbox")).locator(
+        "ol.mailbox > li"
+    )
     expect(thread).to_have_count(3)
     # In the order written (the employee's times are kept to the hour only).
-    expect(thread).to_contain_text([MARKER, VP_REPLY, EMPLOYEE_ANSWER])
+    expect(thread).to_contain_text([MARKER, CONFIDANT_REPLY, EMPLOYEE_ANSWER])
     expect(thread.filter(has_text=MARKER)).to_have_count(1)
-    expect(thread.filter(has_text=VP_REPLY)).to_contain_text(CONFIDANT_NAME)
+    expect(thread.filter(has_text=CONFIDANT_REPLY)).to_contain_text(CONFIDANT_NAME)
     expect(thread.filter(has_text=EMPLOYEE_ANSWER)).to_contain_text(t("Employee"))
-    a11y.check(vp, "case page with the mailbox")
+    a11y.check(confidant_page, "case page with the mailbox")
 
     verzoek.refresh_from_db()
     assert verzoek.status == VerzoekStatus.OMGEZET

@@ -217,7 +217,7 @@ def assert_not_in_raw(raw: list[bytes], *plaintexts: str) -> None:
 def test_confidant_casework_with_autosave_and_session_timeout(
     live_server, page: Page, a11y: A11yAudit, console_log
 ):
-    org = OrganisatieFactory(name=ORG_NAME)
+    org = OrganisatieFactory(naam=ORG_NAME)
     confidant = ConfidantFactory(
         email="carla@example.org", full_name=CONFIDANT_NAME, organisaties=[org]
     )

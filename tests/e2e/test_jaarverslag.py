@@ -178,12 +178,12 @@ def test_annual_report_built_by_the_worker_published_and_downloaded_by_hr(
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Annual reports"))
     a11y.check(page, "report index")
 
-    page.get_by_label(label(t("Organisation"))).select_option(label=org.name)
+    page.get_by_label(label(t("Organisation"))).select_option(label=org.naam)
     page.get_by_label(label(t("Year"))).fill(str(YEAR))
     page.get_by_role("button", name=t("Open"), exact=True).click()
     expect(page).to_have_url(url_re("rapportage:verslag", slug=slug, jaar=YEAR))
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        t("Annual report %(jaar)s of %(org)s", jaar=YEAR, org=org.name)
+        t("Annual report %(jaar)s of %(org)s", jaar=YEAR, org=org.naam)
     )
 
     # --- 2. The anonymised figures. -------------------------------------------------------
@@ -324,11 +324,11 @@ def test_annual_report_built_by_the_worker_published_and_downloaded_by_hr(
         has=hr_page.get_by_role("cell", name=str(YEAR), exact=True)
     )
     expect(row).to_have_count(1)
-    expect(row).to_contain_text(org.name)
+    expect(row).to_contain_text(org.naam)
     a11y.check(hr_page, "HR list")
 
     with hr_page.expect_download() as pdf_download:
-        row.get_by_role("link", name=f"{t('PDF')} {org.name} {YEAR}", exact=True).click()
+        row.get_by_role("link", name=f"{t('PDF')} {org.naam} {YEAR}", exact=True).click()
     download = pdf_download.value
     assert download.suggested_filename.endswith(".pdf"), download.suggested_filename
     pdf_bytes = Path(download.path()).read_bytes()
@@ -336,7 +336,7 @@ def test_annual_report_built_by_the_worker_published_and_downloaded_by_hr(
     assert INTRO in pdf_text(pdf_bytes)
 
     with hr_page.expect_download() as csv_download:
-        row.get_by_role("link", name=f"{t('Figures (CSV)')} {org.name} {YEAR}", exact=True).click()
+        row.get_by_role("link", name=f"{t('Figures (CSV)')} {org.naam} {YEAR}", exact=True).click()
     download = csv_download.value
     assert download.suggested_filename.endswith(".csv"), download.suggested_filename
     figures = Path(download.path()).read_text(encoding="utf-8")

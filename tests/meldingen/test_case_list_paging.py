@@ -130,7 +130,7 @@ def test_organisation_filter_and_a_grant_revoked_or_an_organisation_deactivated(
     assert _page_ids(me, by_org)[1] == [world["closed"].pk]
     Toegang.objects.filter(melding=world["granted"]).update(ingetrokken_op=timezone.now())
     assert world["granted"].pk not in _page_ids(me)[1]
-    org.is_active = False
+    org.actief = False
     org.save()
     assert _page_ids(me)[1] == _expected(me) == [world["closed"].pk]
 

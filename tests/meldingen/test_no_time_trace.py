@@ -166,7 +166,7 @@ def employee_flow(base: str, slug: str) -> str:
         contact,
         {
             "_nonce": nonce,
-            "gewenste_vp": "",
+            "gewenste_vertrouwenspersoon": "",
             "categorie": "pesten",
             "bericht": "Mijn teamleider kleineert mij in elk overleg.",
             "contactwijze": "postvak",

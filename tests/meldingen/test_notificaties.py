@@ -50,7 +50,7 @@ def test_many_requests_and_replies_are_one_mail_per_confidant_per_hour(
         for verzoek in flood:
             for n in range(6):
                 services.melder_reply(verzoek=verzoek, tekst=f"Nog iets ({n}).")
-        request_for(org_b, gewenste_vp=confidant_b)
+        request_for(org_b, gewenste_vertrouwenspersoon=confidant_b)
         # A request that became confidant_a's case: its replies go to the case's handler.
         case = request_for(org_a)
         services.verzoek_convert(user=confidant_a, verzoek=case)

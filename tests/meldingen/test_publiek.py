@@ -31,7 +31,7 @@ def form_data(client: Client, org, **overrides) -> dict:
     nonce = re.search(r'name="_nonce" value="([^"]+)"', page.content.decode()).group(1)
     data = {
         "_nonce": nonce,
-        "gewenste_vp": "",
+        "gewenste_vertrouwenspersoon": "",
         "categorie": "pesten",
         "bericht": "Mijn teamleider scheldt mij uit.",
         "contactwijze": "postvak",
@@ -76,7 +76,7 @@ def test_hidden_confidant_is_not_listed(org_a, confidant_a):
 
 
 def test_inactive_or_unknown_organisation_is_404(org_a):
-    org_a.is_active = False
+    org_a.actief = False
     org_a.save()
     assert visitor().get(reverse("publiek:organisatie", args=[org_a.slug])).status_code == 404
     assert visitor().get("/o/bestaat-niet/").status_code == 404
@@ -129,10 +129,20 @@ def test_request_form_validation_keeps_text(org_a):
     assert long_text.strip() in too_long.content.decode()
     phone = submit(client, org_a, contactwijze="telefoon")
     assert phone.status_code == 400
-    other_vp = ConfidantFactory()
-    wrong_vp = submit(client, org_a, gewenste_vp=str(other_vp.pk))
-    assert wrong_vp.status_code == 400
+    other_confidant = ConfidantFactory()
+    wrong_confidant = submit(client, org_a, gewenste_vertrouwenspersoon=str(other_confidant.pk))
+    assert wrong_confidant.status_code == 400
     assert not Verzoek.objects.exists()
+
+
+def test_a_form_from_before_the_rename_keeps_the_chosen_confidant(org_a, confidant_a):
+    """A contact page opened before issue 14 posts `gewenste_vp`; the choice must not be lost."""
+    client = visitor()
+    data = form_data(client, org_a, gewenste_vp=str(confidant_a.pk))
+    del data["gewenste_vertrouwenspersoon"]
+    response = client.post(reverse("publiek:contact", args=[org_a.slug]), data)
+    assert response.status_code == 200
+    assert Verzoek.objects.get().gewenste_vertrouwenspersoon == confidant_a
 
 
 def test_honeypot_stores_nothing(org_a):
@@ -289,7 +299,10 @@ def test_inbox_scoping(org_a, org_b, confidant_a, confidant_b, colleague_for):
     colleague = colleague_for(org_a)
     general = VerzoekFactory(organisatie=org_a, categorie="", bericht="Voor iedereen")
     personal = VerzoekFactory(
-        organisatie=org_a, gewenste_vp=confidant_a, categorie="", bericht="Alleen voor A"
+        organisatie=org_a,
+        gewenste_vertrouwenspersoon=confidant_a,
+        categorie="",
+        bericht="Alleen voor A",
     )
     inbox_a = (
         verified_client(confidant_a).get(reverse("meldingen:inbox")).context["page"].object_list
@@ -357,14 +370,16 @@ def test_notification_mail_has_no_content(submitted, confidant_a, org_a):
     for message in mail.outbox:
         text = message.subject + message.body
         assert "Help alstublieft" not in text and "pesten" not in text.lower()
-        assert org_a.name not in text
+        assert org_a.naam not in text
         assert submitted.code not in text
         assert reverse("meldingen:inbox") in message.body
 
 
 def test_chosen_confidant_alone_is_notified(org_a, confidant_a):
     ConfidantFactory(organisaties=[org_a], email="ander@example.org")
-    verzoek = VerzoekFactory(organisatie=org_a, gewenste_vp=confidant_a, categorie="", bericht="x")
+    verzoek = VerzoekFactory(
+        organisatie=org_a, gewenste_vertrouwenspersoon=confidant_a, categorie="", bericht="x"
+    )
     services.notifications_send(now=an_hour_later(verzoek))
     assert [m.to[0] for m in mail.outbox] == [confidant_a.email]
 

@@ -68,7 +68,7 @@ def test_an_organisation_edited_or_deactivated_shows_at_once(org_a):
     org_a.publieke_tekst = "Spreekuur op dinsdag."
     org_a.save()
     assert "Spreekuur op dinsdag." in page(org_a).content.decode()
-    org_a.is_active = False
+    org_a.actief = False
     org_a.save()
     assert page(org_a).status_code == 404
 
@@ -82,7 +82,7 @@ def test_a_visitor_with_a_session_or_a_message_gets_a_page_of_their_own(org_a):
         client.cookies[cookie] = "iets"
         response = page(org_a, client=client)
         assert response.content != b"cached copy"
-        assert org_a.name in response.content.decode()
+        assert org_a.naam in response.content.decode()
     assert page(org_a).content == b"cached copy"  # and they did not replace the shared copy
 
 
@@ -96,7 +96,7 @@ def test_the_page_works_while_redis_is_down(org_a, settings):
     }
     assert page(org_a).status_code == 200
     assert page(org_a).status_code == 200
-    org_a.name = "Hernoemd"
+    org_a.naam = "Hernoemd"
     org_a.save()  # the signal cannot reach Redis either: no error
 
 

@@ -97,7 +97,7 @@ def case_with_mailbox(confidant_a, org_a):
         voorkeurstijden="avond",
     )
     melding = services.verzoek_convert(user=confidant_a, verzoek=verzoek)
-    services.vp_reply(user=confidant_a, verzoek=verzoek, tekst="Antwoord")
+    services.confidant_reply(user=confidant_a, verzoek=verzoek, tekst="Antwoord")
     melding.refresh_from_db()
     services.melding_close(
         user=confidant_a,
@@ -110,7 +110,7 @@ def case_with_mailbox(confidant_a, org_a):
 
 
 def test_destruction_leaves_no_narrative_in_any_table(confidant_a, org_a, case_with_mailbox):
-    org_a.retention_months = 12
+    org_a.bewaartermijn_maanden = 12
     org_a.save()
     old = closed_case(confidant_a, org_a, closed_on=date(2025, 6, 1))  # due on 2026-06-01
     mailbox_case, verzoek = case_with_mailbox
@@ -186,7 +186,7 @@ def test_legal_hold_and_recent_cases_are_kept(confidant_a, org_a):
 
 
 def test_retention_period_is_per_organisation(confidant_a, org_a):
-    org_a.retention_months = 36
+    org_a.bewaartermijn_maanden = 36
     org_a.save()
     melding = closed_case(confidant_a, org_a, closed_on=date(2025, 6, 1))
     services.retention_run(TODAY)
@@ -210,7 +210,7 @@ def test_unconverted_requests_expire(org_a):
 def test_dashboard_shows_upcoming_destructions(confidant_a, org_a, confidant_client):
     from django.urls import reverse
 
-    org_a.retention_months = 1
+    org_a.bewaartermijn_maanden = 1
     org_a.save()
     soon = closed_case(confidant_a, org_a, closed_on=timezone.localdate() - timedelta(days=10))
     page = confidant_client.get(reverse("meldingen:dashboard"))

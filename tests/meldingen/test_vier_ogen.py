@@ -95,7 +95,7 @@ def test_new_confidant_sees_nothing_until_a_colleague_confirms(
     assert notice.soort == Kennisgeving.Soort.LID_GEVRAAGD
     assert "Nieuwe VP" in notice.tekst()
     (to_a,) = [m for m in mail.outbox if m.to == [confidant_a.email]]
-    assert "Nieuwe VP" not in to_a.body and org_a.name not in to_a.body
+    assert "Nieuwe VP" not in to_a.body and org_a.naam not in to_a.body
     assert reverse("accounts:kennisgevingen") in to_a.body
 
     # X cannot confirm itself, through the page or the service.
@@ -212,7 +212,7 @@ def test_after_the_waiting_period_unopposed_it_takes_effect(
 
 def test_an_empty_organisation_needs_no_second_person(admin_user, org_b):
     """A fresh organisation holds nothing to read, so its first confidant starts at once."""
-    fresh = account_services.organisatie_create(actor=admin_user, name="Nieuw", slug="nieuw")
+    fresh = account_services.organisatie_create(actor=admin_user, naam="Nieuw", slug="nieuw")
     x = new_confidant(admin_user, fresh)
     assert Lidmaatschap.objects.filter(user=x, organisatie=fresh).exists()
     verzoek = LidmaatschapVerzoek.objects.get(user=x)

@@ -152,7 +152,7 @@ def test_status_cannot_be_set_to_closed_without_the_close_form(confidant_client,
 
 
 def test_close_shows_destruction_date_and_stores_it(confidant_client, melding_a, org_a):
-    org_a.retention_months = 6
+    org_a.bewaartermijn_maanden = 6
     org_a.save()
     url = reverse("meldingen:close", args=[melding_a.public_id])
     page = confidant_client.get(url)

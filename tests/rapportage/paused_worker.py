@@ -1,6 +1,6 @@
 """`python -m tests.rapportage.paused_worker worker ...`: a real Celery worker whose report
 builds stop for VPCASE_TEST_BUILD_PAUSE seconds once the figures are collected (status
-"rendering"), before the PDF is rendered: the window in which the fault tests kill a worker
+"opmaken"), before the PDF is rendered: the window in which the fault tests kill a worker
 in the middle of a build. Test-only: the application knows nothing of the pause.
 """
 
@@ -13,7 +13,7 @@ import time
 
 def hold_builds(seconds: float) -> None:
     """Wrap the first step after the figures are stored: every build then waits in status
-    "rendering". The prefork pool forks its children from this process, so they inherit the
+    "opmaken". The prefork pool forks its children from this process, so they inherit the
     wrapper, also a child started after a killed one."""
     from rapportage import document
 

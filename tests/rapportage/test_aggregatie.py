@@ -99,12 +99,12 @@ def test_query_count_does_not_grow_with_cases(crafted, org_a, confidant_a):
 
 
 def test_threshold_follows_the_organisation_but_never_below_3(crafted):
-    crafted.anonymity_threshold = 10
+    crafted.anonimiteitsdrempel = 10
     crafted.save()
     c = verzamel(crafted, 2025)
     cats, _t = rows(c, "categorie")
     assert cats["discriminatie"][0] == "< 10"
-    crafted.anonymity_threshold = 3
+    crafted.anonimiteitsdrempel = 3
     assert verzamel(crafted, 2025).k == 3
 
 

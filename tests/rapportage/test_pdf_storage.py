@@ -4,6 +4,7 @@ web process on another share nothing but the database."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
@@ -25,7 +26,7 @@ def test_pdf_is_stored_encrypted_and_served_from_the_database(crafted, confidant
         )
         (raw,) = cursor.fetchone()
     assert b"%PDF" not in bytes(raw) and len(bytes(raw)) >= len(pdf)
-    assert not (services.settings.DATA_DIR / "jaarverslagen").exists()
+    assert not (django_settings.DATA_DIR / "jaarverslagen").exists()
 
     preview = verified_client(confidant_a).get(reverse("rapportage:pdf", args=[crafted.slug, 2025]))
     assert preview.status_code == 200 and preview.content == pdf

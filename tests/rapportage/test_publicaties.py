@@ -298,7 +298,7 @@ def test_lowering_k_reveals_no_earlier_small_count(crafted, confidant_a):
         (t.key, r.code) for t in snapshot(p2024).tabellen for r in t.rijen if r.dit_jaar == "< 5"
     ]
     assert small, "the 2024 report has no small count to protect"
-    crafted.anonymity_threshold = 3
+    crafted.anonimiteitsdrempel = 3
     crafted.save()
     live = aggregatie.verzamel(crafted, 2025)
     assert any(
@@ -365,7 +365,7 @@ def test_migration_turns_published_reports_into_version_1(crafted, confidant_a):
     """Run the migration's function on a report published the old way (status only)."""
     verslag = services.build_now(services.jaarverslag_get_or_create(organisatie=crafted, jaar=2025))
     Jaarverslag.objects.filter(pk=verslag.pk).update(
-        status=RapportStatus.GEPUBLICEERD,
+        status="published",  # the stored value in 0004's time (0007 made it Dutch)
         gepubliceerd_op=timezone.now(),
         gepubliceerd_door=confidant_a,
     )

@@ -133,7 +133,7 @@ def test_queued_report_survives_a_redis_restart(crafted, tmp_path, settings):
         done = wait_for(
             lambda: (
                 (s := Jaarverslag.objects.values("status", "pogingen").get(pk=verslag.pk))["status"]
-                in ("ready", "failed")
+                in ("klaar", "mislukt")
                 and s
             ),
             90,

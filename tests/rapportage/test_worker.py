@@ -39,7 +39,7 @@ WORKER_ARGS = [
     "--loglevel=INFO",
 ]
 # The same worker, but each build holds for VPCASE_TEST_BUILD_PAUSE seconds in status
-# "rendering" (tests/rapportage/paused_worker.py): a window to kill it mid-build.
+# "opmaken" (tests/rapportage/paused_worker.py): a window to kill it mid-build.
 PAUSED_WORKER_ARGS = [sys.executable, "-m", "tests.rapportage.paused_worker", *WORKER_ARGS[3:]]
 
 
@@ -96,7 +96,7 @@ def test_worker_builds_the_report_and_survives_a_killed_child(crafted, worker, t
     # The worker's child claims the report; kill that child in the middle of the build.
     building = wait_for(
         lambda: (
-            (s := state(verslag))["status"] in ("collecting", "rendering") and s["bouw_door"] and s
+            (s := state(verslag))["status"] in ("verzamelen", "opmaken") and s["bouw_door"] and s
         ),
         60,
         "the build to start",
@@ -107,7 +107,7 @@ def test_worker_builds_the_report_and_survives_a_killed_child(crafted, worker, t
     os.kill(pid, signal.SIGKILL)
 
     done = wait_for(
-        lambda: (s := state(verslag))["status"] in ("ready", "failed") and s,
+        lambda: (s := state(verslag))["status"] in ("klaar", "mislukt") and s,
         90,
         "the report to be rebuilt",
         tmp_path / "worker.log",
@@ -127,14 +127,14 @@ def test_whole_worker_killed_and_restarted_builds_once(crafted, worker, tmp_path
     verslag = services.jaarverslag_get_or_create(organisatie=crafted, jaar=2025)
     assert services.jaarverslag_request_build(user=None, verslag=verslag)
     wait_for(
-        lambda: (s := state(verslag))["status"] in ("collecting", "rendering") and s["bouw_door"],
+        lambda: (s := state(verslag))["status"] in ("verzamelen", "opmaken") and s["bouw_door"],
         60,
         "the build to start",
         tmp_path / "worker.log",
     )
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
-    assert state(verslag)["status"] in ("collecting", "rendering")
+    assert state(verslag)["status"] in ("verzamelen", "opmaken")
     if queue_dir() is not None:
         # The folder queue hands a message out by taking its file away, and only a living
         # worker puts it back: here the message is gone, only the database remembers.
@@ -154,7 +154,7 @@ def test_whole_worker_killed_and_restarted_builds_once(crafted, worker, tmp_path
     try:
         assert requeue_stale_reports() == 1
         done = wait_for(
-            lambda: (s := state(verslag))["status"] in ("ready", "failed") and s,
+            lambda: (s := state(verslag))["status"] in ("klaar", "mislukt") and s,
             90,
             "the rebuilt report",
         )

@@ -156,11 +156,11 @@ class OrganisatieForm(forms.ModelForm):
         formfield_callback = https_urls
         model = Organisatie
         fields = [
-            "name",
+            "naam",
             "slug",
-            "retention_months",
-            "anonymity_threshold",
-            "is_active",
+            "bewaartermijn_maanden",
+            "anonimiteitsdrempel",
+            "actief",
             "publieke_tekst",
             "klachtenregeling_url",
             "gedragscode_url",
@@ -210,7 +210,7 @@ class AccountCreateForm(forms.Form):
     )
     organisaties = OrganisatieChoiceField(
         label=_("Organisations"),
-        queryset=Organisatie.objects.filter(is_active=True),
+        queryset=Organisatie.objects.filter(actief=True),
         help_text=_("The organisations this person serves (confidant) or reads reports of (HR)."),
     )
 

@@ -21,7 +21,7 @@ class Role(models.TextChoices):
 
 
 class Organisatie(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    naam = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(
         _("short name in web addresses"),
         max_length=60,
@@ -29,19 +29,19 @@ class Organisatie(models.Model):
         validators=[validate_slug],
         help_text=_("Lower-case letters, digits and hyphens; used in /o/<short name>/."),
     )
-    retention_months = models.PositiveSmallIntegerField(
+    bewaartermijn_maanden = models.PositiveSmallIntegerField(
         _("retention period (months after closing)"),
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
-    anonymity_threshold = models.PositiveSmallIntegerField(
+    anonimiteitsdrempel = models.PositiveSmallIntegerField(
         _("anonymity threshold (k)"),
         default=5,
         validators=[MinValueValidator(3), MaxValueValidator(50)],
         help_text=_("Counts below this number are never shown to HR. Never below 3."),
     )
-    is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    actief = models.BooleanField(_("active"), default=True)
+    aangemaakt_op = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     # The public page /o/<slug>/ (edited by the admin or a confidant of the organisation).
     publieke_tekst = models.TextField(
@@ -57,20 +57,21 @@ class Organisatie(models.Model):
     klachtencommissie_url = models.URLField(_("link to the complaints committee"), blank=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["naam"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(anonymity_threshold__gte=3), name="organisatie_k_at_least_3"
+                condition=models.Q(anonimiteitsdrempel__gte=3), name="organisatie_k_at_least_3"
             ),
             models.CheckConstraint(
-                condition=models.Q(retention_months__gte=1), name="organisatie_retention_positive"
+                condition=models.Q(bewaartermijn_maanden__gte=1),
+                name="organisatie_retention_positive",
             ),
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.naam
 
 
 class UserManager(BaseUserManager["User"]):
@@ -169,7 +170,7 @@ class Lidmaatschap(models.Model):
     organisatie = models.ForeignKey(
         Organisatie, on_delete=models.PROTECT, related_name="lidmaatschappen"
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    aangemaakt_op = models.DateTimeField(default=timezone.now, editable=False)
 
     # A confidant's entry on the organisation's public page.
     zichtbaar = models.BooleanField(
@@ -365,19 +366,23 @@ class Uitnodiging(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="uitnodigingen")
     token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    aangemaakt_op = models.DateTimeField(default=timezone.now)
+    verloopt_op = models.DateTimeField()
+    gebruikt_op = models.DateTimeField(null=True, blank=True)
+    ingetrokken_op = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
-        indexes = [models.Index(fields=["expires_at"])]
+        indexes = [models.Index(fields=["verloopt_op"])]
 
     @property
     def is_usable(self) -> bool:
-        return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+        return (
+            self.gebruikt_op is None
+            and self.ingetrokken_op is None
+            and self.verloopt_op > timezone.now()
+        )
 
 
 class BackupCodeDevice(ThrottlingMixin, Device):

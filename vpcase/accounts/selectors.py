@@ -18,7 +18,7 @@ from .models import (
 
 
 def organisatie_list() -> QuerySet[Organisatie]:
-    return Organisatie.objects.order_by("name")
+    return Organisatie.objects.order_by("naam")
 
 
 def organisatie_get(*, pk: int) -> Organisatie:
@@ -31,7 +31,7 @@ def account_list() -> QuerySet[User]:
         User.objects.annotate(
             has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
         )
-        .prefetch_related(Prefetch("organisaties", queryset=Organisatie.objects.order_by("name")))
+        .prefetch_related(Prefetch("organisaties", queryset=Organisatie.objects.order_by("naam")))
         .order_by("-is_active", "full_name", "email")
     )
 
@@ -47,7 +47,7 @@ def active_user(*, pk) -> User | None:
 
 def account_organisaties(*, user: User) -> QuerySet[Organisatie]:
     """The organisations the user belongs to, active or not, for their own profile."""
-    return user.organisaties.order_by("name")
+    return user.organisaties.order_by("naam")
 
 
 def backup_codes_remaining(user: User) -> int:
@@ -59,9 +59,9 @@ def account_security(user: User) -> dict:
     return {
         "backup_remaining": backup_codes_remaining(user),
         "open_invitation": Uitnodiging.objects.filter(
-            user=user, used_at__isnull=True, revoked_at__isnull=True
+            user=user, gebruikt_op__isnull=True, ingetrokken_op__isnull=True
         )
-        .order_by("-created_at")
+        .order_by("-aangemaakt_op")
         .first(),
         "has_password": user.has_usable_password(),
     }
@@ -76,7 +76,7 @@ def lidmaatschapverzoeken_te_beslissen(*, user: User) -> QuerySet[LidmaatschapVe
         LidmaatschapVerzoek.objects.filter(
             status=BesluitStatus.OPEN,
             organisatie__lidmaatschappen__user=user,
-            organisatie__lidmaatschappen__created_at__lt=F("aangevraagd_op"),
+            organisatie__lidmaatschappen__aangemaakt_op__lt=F("aangevraagd_op"),
         )
         .exclude(user=user)
         .select_related("user", "organisatie", "aangevraagd_door")
@@ -116,6 +116,6 @@ def lidmaatschapverzoek_open_get(*, pk: int) -> LidmaatschapVerzoek | None:
 def beheer_counts() -> dict[str, int]:
     """The admin's start page: active organisations and accounts."""
     return {
-        "org_count": Organisatie.objects.filter(is_active=True).count(),
+        "org_count": Organisatie.objects.filter(actief=True).count(),
         "account_count": User.objects.filter(is_active=True).count(),
     }

@@ -81,17 +81,15 @@ def organisatie_create(*, actor: User, **fields) -> Organisatie:
 
 @transaction.atomic
 def organisatie_update(*, actor: User, organisatie: Organisatie, **fields) -> Organisatie:
-    was_active = Organisatie.objects.filter(pk=organisatie.pk).values_list("is_active", flat=True)[
-        0
-    ]
+    was_active = Organisatie.objects.filter(pk=organisatie.pk).values_list("actief", flat=True)[0]
     for name, value in fields.items():
         setattr(organisatie, name, value)
     organisatie.full_clean()
     organisatie.save()
     action = Action.ORG_UPDATED
-    if was_active and not organisatie.is_active:
+    if was_active and not organisatie.actief:
         action = Action.ORG_DEACTIVATED
-    elif not was_active and organisatie.is_active:
+    elif not was_active and organisatie.actief:
         action = Action.ORG_REACTIVATED
     audit_log(action=action, actor=actor, target=organisatie, organisatie=organisatie)
     return organisatie
@@ -154,7 +152,7 @@ def beslissers(
             role=Role.CONFIDANT,
             is_active=True,
             lidmaatschappen__organisatie=organisatie,
-            lidmaatschappen__created_at__lt=lid_voor,
+            lidmaatschappen__aangemaakt_op__lt=lid_voor,
         )
         .exclude(pk__in=list(behalve))
         .distinct()
@@ -436,9 +434,9 @@ def user_deactivate(*, actor: User, user: User) -> User:
         raise ValueError("An admin cannot deactivate their own account.")
     user.is_active = False
     user.save(update_fields=["is_active"])
-    Uitnodiging.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    Uitnodiging.objects.filter(
+        user=user, gebruikt_op__isnull=True, ingetrokken_op__isnull=True
+    ).update(ingetrokken_op=timezone.now())
     end_all_sessions(user)
     audit_log(action=Action.USER_DEACTIVATED, actor=actor, target=user)
     _kennisgeven_per_organisatie(user, Kennisgeving.Soort.GEDEACTIVEERD, door=actor)
@@ -485,14 +483,14 @@ def invitation_send(*, actor: User | None, user: User) -> IssuedInvitation:
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
-        Uitnodiging.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
-            revoked_at=now
-        )
+        Uitnodiging.objects.filter(
+            user=user, gebruikt_op__isnull=True, ingetrokken_op__isnull=True
+        ).update(ingetrokken_op=now)
         uitnodiging = Uitnodiging.objects.create(
             user=user,
             token_hash=_token_hash(token),
-            created_at=now,
-            expires_at=now + timedelta(hours=settings.INVITATION_VALID_HOURS),
+            aangemaakt_op=now,
+            verloopt_op=now + timedelta(hours=settings.INVITATION_VALID_HOURS),
         )
         audit_log(action=Action.INVITATION_SENT, actor=actor, target=user)
     url = absolute_reverse("accounts:invitation", token=token)
@@ -524,8 +522,8 @@ def invitation_get(token: str) -> Uitnodiging | None:
 def invitation_accept(*, uitnodiging: Uitnodiging, password: str) -> User:
     # Compare-and-set, so that two tabs can't both use one link.
     claimed = Uitnodiging.objects.filter(
-        pk=uitnodiging.pk, used_at__isnull=True, revoked_at__isnull=True
-    ).update(used_at=timezone.now())
+        pk=uitnodiging.pk, gebruikt_op__isnull=True, ingetrokken_op__isnull=True
+    ).update(gebruikt_op=timezone.now())
     if claimed != 1:
         raise ValueError("invitation already used")
     user = uitnodiging.user

@@ -12,7 +12,7 @@ def purge_expired() -> None:
     """Hourly: drop expired sessions and invitation rows that can no longer be used."""
     now = timezone.now()
     Session.objects.filter(expire_date__lt=now).delete()
-    Uitnodiging.objects.filter(expires_at__lt=now - timedelta(days=30)).delete()
+    Uitnodiging.objects.filter(verloopt_op__lt=now - timedelta(days=30)).delete()
 
 
 @shared_task(ignore_result=True, acks_late=True)

@@ -6,4 +6,4 @@ from .models import Instellingen
 class InstellingenForm(forms.ModelForm):
     class Meta:
         model = Instellingen
-        fields = ["login_record_days"]
+        fields = ["inlogregistratie_dagen"]

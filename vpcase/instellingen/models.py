@@ -16,7 +16,7 @@ LOGIN_RECORD_DAYS_MAX = 365
 
 
 class Instellingen(models.Model):
-    login_record_days = models.PositiveSmallIntegerField(
+    inlogregistratie_dagen = models.PositiveSmallIntegerField(
         _("keep staff login records for (days)"),
         default=LOGIN_RECORD_DAYS_DEFAULT,
         validators=[MinValueValidator(1), MaxValueValidator(LOGIN_RECORD_DAYS_MAX)],
@@ -25,7 +25,7 @@ class Instellingen(models.Model):
             "number of failures, used to lock an account) are deleted after this many days."
         ),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    gewijzigd_op = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("installation settings")

@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 
 
 @transaction.atomic
-def instellingen_update(*, actor: User, login_record_days: int) -> Instellingen:
+def instellingen_update(*, actor: User, inlogregistratie_dagen: int) -> Instellingen:
     instellingen, _created = Instellingen.objects.select_for_update().get_or_create(pk=SINGLETON_PK)
-    instellingen.login_record_days = login_record_days
+    instellingen.inlogregistratie_dagen = inlogregistratie_dagen
     instellingen.full_clean()
     instellingen.save()
     audit_log(action=Action.SETTINGS_CHANGED, actor=actor, target=instellingen)

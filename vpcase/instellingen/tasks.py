@@ -8,4 +8,4 @@ from .selectors import instellingen_get
 @shared_task(ignore_result=True)
 def purge_login_records() -> None:
     """Hourly: delete staff login records older than the period the admin set."""
-    login_records.purge(days=instellingen_get().login_record_days)
+    login_records.purge(days=instellingen_get().inlogregistratie_dagen)

@@ -46,9 +46,9 @@ class Command(BaseCommand):
         kept = {} if reseed else _read(store)
         with transaction.atomic():
             org, _ = Organisatie.objects.get_or_create(
-                slug="demo", defaults={"name": "Demo Organisatie B.V."}
+                slug="demo", defaults={"naam": "Demo Organisatie B.V."}
             )
-            Organisatie.objects.get_or_create(slug="voorbeeld", defaults={"name": "Voorbeeld Zorg"})
+            Organisatie.objects.get_or_create(slug="voorbeeld", defaults={"naam": "Voorbeeld Zorg"})
             accounts = {}
             for email, name, role in DEMO_ACCOUNTS:
                 user = User.objects.filter(email=email).first() or User.objects.create_user(

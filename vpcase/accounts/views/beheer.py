@@ -47,7 +47,7 @@ def organisatie_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             org = services.organisatie_create(actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Organisation “%(name)s” created.") % {"name": org.name})
+            messages.success(request, _("Organisation “%(name)s” created.") % {"name": org.naam})
             return redirect("beheer:organisatie_list")
         return render(request, "beheer/organisatie_form.html", {"form": form}, status=400)
     return render(request, "beheer/organisatie_form.html", {"form": form})
@@ -61,7 +61,7 @@ def organisatie_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             services.organisatie_update(actor=request.user, organisatie=org, **form.cleaned_data)
-            messages.success(request, _("Organisation “%(name)s” saved.") % {"name": org.name})
+            messages.success(request, _("Organisation “%(name)s” saved.") % {"name": org.naam})
             return redirect("beheer:organisatie_list")
         org = selectors.organisatie_get(pk=pk)  # the form changed the instance it was given
         status = 400
