@@ -402,6 +402,7 @@ class Generator:
                     Lidmaatschap(
                         user=user,
                         organisatie=org,
+                        zichtbaar=True,
                         extern=rng.random() < 0.3,
                         introductie="Ik ben vertrouwenspersoon en luister naar je verhaal.",
                     )

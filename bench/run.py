@@ -521,6 +521,14 @@ def scenarios(stack: Stack, seed: dict, duration: int) -> dict:
     measure(
         "case page, 50 conversations", f"/dashboard/meldingen/{seed['case_50']}/", cookie=cookie
     )
+    # The free-text search (issue 15) is posted once and kept in the session: every request
+    # of this run is the case list searching (decrypting) all of the big confidant's cases.
+    token = confidant._token(confidant.get("/dashboard/meldingen/"))
+    confidant.post(
+        "/dashboard/meldingen/zoeken/", {"csrfmiddlewaretoken": token, "zoek": "Sanne de Vries"}
+    )
+    measure("case list, searched (big confidant)", "/dashboard/meldingen/", cookie=cookie)
+    confidant.post("/dashboard/meldingen/zoeken/wissen/", {"csrfmiddlewaretoken": token})
 
     slug = seed["public_org"]
     measure("public organisation page", f"/o/{slug}/")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vpcase.accounts.models import Organisatie, User
 
+from . import search
 from .models import (
     MAX_DURATION_MINUTES,
     MAX_NOTE_LENGTH,
@@ -35,6 +36,13 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class LongTextField(forms.CharField):
     """Text up to MAX_NOTE_LENGTH. No maxlength attribute: a browser would silently cut a
     pasted note; the server says how long it is instead, and keeps all of it in the form."""
@@ -58,6 +66,30 @@ class LongTextField(forms.CharField):
         return attrs
 
 
+def coded_choice(label, choices, *, unknown: bool = False, **kwargs) -> forms.ChoiceField:
+    """A coded field (one that the annual report counts) that starts empty: a value nobody
+    chose must never end up in a figure. Where a confidant may honestly not know, the choices
+    hold an explicit "Unknown" and the message points to it."""
+    message = (
+        _("Choose one. If you do not know, choose “Unknown”.") if unknown else _("Choose one.")
+    )
+    return forms.ChoiceField(
+        label=label,
+        choices=[("", _("— choose —")), *choices],
+        error_messages={"required": message},
+        **kwargs,
+    )
+
+
+def preselect_only_choice(field: forms.Field) -> None:
+    """Preselect the only organisation a confidant serves; with more, they choose."""
+    if not isinstance(field, forms.ModelChoiceField) or field.queryset is None:
+        raise TypeError("An organisation field with a queryset is expected.")
+    options = list(field.queryset.values_list("pk", flat=True)[:2])
+    if len(options) == 1:
+        field.initial = options[0]
+
+
 def _not_in_future(value: date | None) -> date | None:
     if value and value > timezone.localdate():
         raise forms.ValidationError(_("This date is in the future."))
@@ -73,17 +105,17 @@ class MeldingForm(forms.Form):
         error_messages={"invalid_choice": _("Choose one of the organisations you serve.")},
     )
     geopend_op = forms.DateField(label=_("Opened on"), widget=DateInput())
-    kanaal = forms.ChoiceField(label=_("How did the reporter come to you?"), choices=Kanaal.choices)
+    kanaal = coded_choice(_("How did the reporter come to you?"), Kanaal.choices)
     categorieen = forms.MultipleChoiceField(
         label=_("Type of behaviour"),
         choices=Categorie.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Tick everything that applies."),
     )
-    relatie = forms.ChoiceField(
-        label=_("Relation to the person the report is about"), choices=Relatie.choices
+    relatie = coded_choice(
+        _("Relation to the person the report is about"), Relatie.choices, unknown=True
     )
-    melder_rol = forms.ChoiceField(label=_("Reporter's role"), choices=MelderRol.choices)
+    melder_rol = coded_choice(_("Reporter's role"), MelderRol.choices, unknown=True)
     geslacht = forms.ChoiceField(
         label=_("Gender of the reporter"),
         choices=[("", _("Not recorded")), *Geslacht.choices],
@@ -111,6 +143,7 @@ class MeldingForm(forms.Form):
             self.fields["organisatie"].queryset = Organisatie.objects.filter(
                 lidmaatschappen__user=user, actief=True
             ).order_by("naam")
+            preselect_only_choice(self.fields["organisatie"])
             self.fields["geopend_op"].initial = timezone.localdate()
         else:
             # The organisation of an existing case does not change.
@@ -122,6 +155,15 @@ class MeldingForm(forms.Form):
 
 class GesprekForm(forms.Form):
     datum = forms.DateField(label=_("Date"), widget=DateInput())
+    tijd = forms.TimeField(
+        label=_("Time (optional)"),
+        widget=TimeInput(),
+        required=False,
+        help_text=_(
+            "When the conversation began. Without a time it is placed on the timeline at the "
+            "moment you log it."
+        ),
+    )
     duur_minuten = forms.IntegerField(
         label=_("Duration (minutes)"),
         min_value=1,
@@ -147,6 +189,12 @@ class GesprekForm(forms.Form):
     volgende_afspraak = forms.DateField(
         label=_("Next appointment"), widget=DateInput(), required=False
     )
+    volgende_afspraak_tijd = forms.TimeField(
+        label=_("Time of the next appointment (optional)"),
+        widget=TimeInput(),
+        required=False,
+        help_text=_("Without a time the appointment is for the whole day in your calendar."),
+    )
 
     def __init__(self, *args, melding: Melding, **kwargs):
         self.melding = melding
@@ -159,7 +207,20 @@ class GesprekForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         datum, volgende = cleaned.get("datum"), cleaned.get("volgende_afspraak")
-        if datum and volgende and volgende < datum:
+        tijd, volgende_tijd = cleaned.get("tijd"), cleaned.get("volgende_afspraak_tijd")
+        now = timezone.localtime()
+        if datum == now.date() and tijd and tijd > now.time():
+            self.add_error("tijd", _("This time is still to come today."))
+        if volgende_tijd and not volgende and "volgende_afspraak" not in self.errors:
+            self.add_error("volgende_afspraak", _("Give the date of the next appointment as well."))
+        if (
+            datum
+            and volgende
+            and (
+                volgende < datum
+                or (volgende == datum and tijd and volgende_tijd and volgende_tijd <= tijd)
+            )
+        ):
             self.add_error(
                 "volgende_afspraak", _("The next appointment is before this conversation.")
             )
@@ -179,12 +240,15 @@ class CloseForm(forms.Form):
     )
     gesloten_op = forms.DateField(label=_("Closed on"), widget=DateInput())
     bewaarplicht = forms.BooleanField(
-        label=_("Legal hold: keep the narrative until I lift this"),
+        label=_("Suspend destruction (legal hold)"),
         required=False,
-        help_text=_("For example while a formal complaint is pending."),
+        help_text=_(
+            "The narrative is kept after the retention period until you lift this, for "
+            "example while a formal complaint is pending."
+        ),
     )
     bewaarplicht_reden = LongTextField(
-        label=_("Reason for the legal hold"), rows=2, help_text=_("Encrypted.")
+        label=_("Reason for suspending destruction"), rows=2, help_text=_("Encrypted.")
     )
 
     def __init__(self, *args, melding: Melding, **kwargs):
@@ -201,20 +265,22 @@ class CloseForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("bewaarplicht") and not cleaned.get("bewaarplicht_reden", "").strip():
-            self.add_error("bewaarplicht_reden", _("Give the reason for the legal hold."))
+            self.add_error("bewaarplicht_reden", _("Give the reason for suspending destruction."))
         return cleaned
 
 
 class LegalHoldForm(forms.Form):
     bewaarplicht = forms.BooleanField(
-        label=_("Legal hold: keep the narrative until I lift this"), required=False
+        label=_("Suspend destruction (legal hold)"),
+        required=False,
+        help_text=_("The narrative is kept after the retention period until you lift this."),
     )
-    bewaarplicht_reden = LongTextField(label=_("Reason for the legal hold"), rows=2)
+    bewaarplicht_reden = LongTextField(label=_("Reason for suspending destruction"), rows=2)
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("bewaarplicht") and not cleaned.get("bewaarplicht_reden", "").strip():
-            self.add_error("bewaarplicht_reden", _("Give the reason for the legal hold."))
+            self.add_error("bewaarplicht_reden", _("Give the reason for suspending destruction."))
         return cleaned
 
 
@@ -290,12 +356,6 @@ class FilterForm(forms.Form):
     )
     van = forms.DateField(label=_("Opened from"), required=False, widget=DateInput())
     tot = forms.DateField(label=_("Opened until"), required=False, widget=DateInput())
-    zoek = forms.CharField(
-        label=_("Search names and summaries"),
-        max_length=100,
-        required=False,
-        help_text=_("Searches your own cases only, by decrypting them; can take a moment."),
-    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -309,6 +369,23 @@ class FilterForm(forms.Form):
         if van and tot and tot < van:
             self.add_error("tot", _("The end date is before the start date."))
         return cleaned
+
+
+class SearchForm(forms.Form):
+    """The case list's free-text search. Posted, never a GET parameter: a reporter's name typed
+    here must not end up in a URL, the browser's history or a proxy's log (meldingen.search)."""
+
+    zoek = forms.CharField(
+        label=_("Search in your cases"),
+        max_length=search.MAX_LENGTH,
+        required=False,
+        # No form history either: browsers remember what was typed into fields.
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        help_text=_(
+            "Names, summaries, conversation notes, exceptions and mailbox messages of the cases "
+            "you may open; every word must occur. Not kept in the address bar."
+        ),
+    )
 
 
 class HandoverForm(forms.Form):

@@ -19,7 +19,11 @@ class VerzoekForm(forms.Form):
         label=_("Who would you like to talk to?"),
         queryset=User.objects.none(),
         required=False,
+        # An explicit first choice, checked by default, so that a tapped name can be undone;
+        # Django leaves it out of radio buttons unless `blank` is set. The request then goes
+        # to all the organisation's confidants.
         empty_label=_("No preference"),
+        blank=True,
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("Choose one of the confidants on this page.")},
     )

@@ -63,6 +63,8 @@ class MelderRol(models.TextChoices):
     UITZENDKRACHT = "uitzendkracht", _("Temporary or hired staff")
     OUD_MEDEWERKER = "oud_medewerker", _("Former employee")
     ANDERS = "anders", _("Other")
+    # An anonymous request, or a reporter who did not say: honest, and counted as such.
+    ONBEKEND = "onbekend", _("Unknown")
 
 
 class Geslacht(models.TextChoices):
@@ -146,6 +148,10 @@ class Melding(models.Model):
         _("outcome"), max_length=30, choices=Afhandeling.choices, blank=True
     )
     volgende_afspraak = models.DateField(_("next appointment"), null=True, blank=True)
+    # Optional: without a time the appointment is for that day (a whole-day calendar entry).
+    volgende_afspraak_tijd = models.TimeField(
+        _("time of the next appointment"), null=True, blank=True
+    )
 
     melder_naam = encrypt(
         models.CharField(_("reporter's name or pseudonym"), max_length=200, blank=True)
@@ -161,8 +167,10 @@ class Melding(models.Model):
 
     # Retention: destruction of the narrative is computed at closing and paused by a legal hold.
     vernietigen_na = models.DateField(_("narrative destroyed after"), null=True, blank=True)
-    bewaarplicht = models.BooleanField(_("legal hold"), default=False)
-    bewaarplicht_reden = encrypt(models.TextField(_("reason for the legal hold"), blank=True))
+    bewaarplicht = models.BooleanField(_("destruction suspended (legal hold)"), default=False)
+    bewaarplicht_reden = encrypt(
+        models.TextField(_("reason for suspending destruction"), blank=True)
+    )
     verhaal_vernietigd_op = models.DateTimeField(null=True, blank=True, editable=False)
 
     aangemaakt_door = models.ForeignKey(
@@ -213,6 +221,10 @@ class Melding(models.Model):
     def __str__(self) -> str:
         return self.nummer
 
+    def audit_label(self) -> str:
+        """How the admin's audit trail names a case: its number, never its content."""
+        return _("case %(nummer)s") % {"nummer": self.nummer}
+
     @property
     def is_closed(self) -> bool:
         return self.status == Status.AFGESLOTEN
@@ -236,6 +248,8 @@ class MeldingCategorie(models.Model):
 class Gesprek(models.Model):
     melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="gesprekken")
     datum = models.DateField(_("date"))
+    # Wall-clock time in Europe/Amsterdam, optional; rows from before it was asked have none.
+    tijd = models.TimeField(_("time"), null=True, blank=True)
     duur_minuten = models.PositiveSmallIntegerField(
         _("duration (minutes)"),
         validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_MINUTES)],
@@ -252,6 +266,9 @@ class Gesprek(models.Model):
         )
     )
     volgende_afspraak = models.DateField(_("next appointment"), null=True, blank=True)
+    volgende_afspraak_tijd = models.TimeField(
+        _("time of the next appointment"), null=True, blank=True
+    )
     vastgelegd_door = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -281,8 +298,8 @@ class GebeurtenisSoort(models.TextChoices):
     STATUS = "status", _("Status changed")
     AFGESLOTEN = "afgesloten", _("Case closed")
     HEROPEND = "heropend", _("Case reopened")
-    BEWAARPLICHT_AAN = "bewaarplicht_aan", _("Legal hold set")
-    BEWAARPLICHT_UIT = "bewaarplicht_uit", _("Legal hold lifted")
+    BEWAARPLICHT_AAN = "bewaarplicht_aan", _("Destruction suspended (legal hold)")
+    BEWAARPLICHT_UIT = "bewaarplicht_uit", _("Destruction no longer suspended")
     TOEGANG_VERLEEND = "toegang_verleend", _("Access granted")
     TOEGANG_INGETROKKEN = "toegang_ingetrokken", _("Access revoked")
     OVERGEDRAGEN = "overgedragen", _("Case handed over")
@@ -363,6 +380,30 @@ class Doorbreking(models.Model):
 
     class Meta:
         ordering = ["datum", "id"]
+
+
+class Inzage(models.Model):
+    """An AVG inzage export made after the confidant's review (meldingen/inzage.py): who, when,
+    and how many passages went out in full, were left out or had parts blacked out, with the
+    coded reasons. Never content: the passages, the edited copies and the notes exist only in
+    the review page, its POST and the PDF. The audit event CASE_EXPORT_REVIEWED points here."""
+
+    melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="inzages")
+    door = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    op = models.DateTimeField(default=timezone.now)
+    volledig = models.PositiveIntegerField(_("passages in full"))
+    weggelaten = models.PositiveIntegerField(_("passages left out"))
+    zwartgelakt = models.PositiveIntegerField(_("passages with parts blacked out"))
+    zwartgelakte_delen = models.PositiveIntegerField(_("parts blacked out"))
+    # Per reason (inzage.Reden), the passages left out or blacked out for it.
+    reden_derde = models.PositiveIntegerField(default=0)
+    reden_vertrouwelijk = models.PositiveIntegerField(default=0)
+    reden_anders = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["op", "id"]
+        verbose_name = _("inzage export")
+        verbose_name_plural = _("inzage exports")
 
 
 # --- The employee's side: anonymous requests for contact and their mailbox -----------------
@@ -496,3 +537,13 @@ class Overdracht(VierOgenVerzoek):
                 name="overdracht_one_open",
             )
         ]
+
+    audit_label_related = ("van", "naar", "organisatie")
+
+    def audit_label(self) -> str:
+        """How the audit trail names it (vpcase/audit/selectors.py)."""
+        return _("cases of %(van)s in %(org)s to %(naar)s") % {
+            "van": self.van,
+            "naar": self.naar,
+            "org": self.organisatie,
+        }

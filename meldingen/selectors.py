@@ -5,14 +5,28 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import cast
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BinaryField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 from django.utils import timezone
+from django_cryptography.fields import EncryptedMixin
 
 from vpcase.accounts.models import (
     BesluitStatus,
@@ -25,7 +39,7 @@ from vpcase.accounts.models import (
 from vpcase.accounts.services import beslissers
 from vpcase.audit.models import AuditEvent
 
-from . import receipts
+from . import inzage, receipts, search
 from .models import (
     ACKNOWLEDGE_DAYS,
     FEEDBACK_MONTHS,
@@ -53,11 +67,13 @@ LIST_FIELDS = (
     "status",
     "geopend_op",
     "volgende_afspraak",
+    "volgende_afspraak_tijd",
     "laatste_activiteit",
     "organisatie__naam",
 )
 CATEGORIE_LABELS = dict(Categorie.choices)
-# Free-text search decrypts the confidant's own cases in memory; this many at most.
+# Free-text search decrypts the confidant's own cases in memory (melding_search); this many,
+# the most recent, at most.
 SEARCH_LIMIT = 2000
 
 
@@ -106,7 +122,6 @@ class MeldingFilter:
     van: date | None = None
     tot: date | None = None
     nummer: str = ""
-    zoek: str = ""
     extra: dict = field(default_factory=dict)
 
 
@@ -243,24 +258,115 @@ class CaseListPaginator(Paginator):
 
 @dataclass
 class SearchResult:
-    meldingen: list[Melding]
-    truncated: bool
+    ids: list[int]  # the matching cases, newest first
+    truncated: bool  # more cases were in scope than SEARCH_LIMIT: the oldest were not read
 
 
-def melding_search(*, qs: QuerySet[Melding], text: str) -> SearchResult:
-    """Search the reporter's name and the summary by decrypting, in memory, at most
-    SEARCH_LIMIT of the user's own (already scoped) cases, newest first."""
-    needle = text.strip().casefold()
-    candidates = list(qs.only(*LIST_FIELDS, "melder_naam", "samenvatting")[: SEARCH_LIMIT + 1])
-    truncated = len(candidates) > SEARCH_LIMIT
-    hits = [
-        m
-        for m in candidates[:SEARCH_LIMIT]
-        if needle in (m.melder_naam or "").casefold()
-        or needle in (m.samenvatting or "").casefold()
-        or needle in m.nummer.casefold()
-    ]
-    return SearchResult(meldingen=hits, truncated=truncated)
+def _ciphertext(name: str) -> ExpressionWrapper:
+    """An encrypted column as its stored bytes: decrypted later, and only if still needed."""
+    return ExpressionWrapper(F(name), output_field=BinaryField())
+
+
+class _Matcher:
+    """Which cases have all the words. A case's encrypted fields are decrypted one by one
+    and only while some word is still unmatched: a case that matched is not read further."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self.missing: dict[int, set[str]] = {}
+        self.fields: dict[tuple[type[Model], str], tuple[EncryptedMixin, int]] = {}
+
+    def _field(self, model: type[Model], name: str) -> tuple[EncryptedMixin, int]:
+        """The field, and the length of its ciphertext of "": an empty text (a blank field,
+        a destroyed narrative) is known by its length and needs no decrypting. The length
+        says nothing more than the stored bytes already do; -1 if it can't tell."""
+        known = self.fields.get((model, name))
+        if known is None:
+            field = cast(EncryptedMixin, model._meta.get_field(name))
+            empty, one = len(field._dump("")), len(field._dump("x"))  # django-cryptography
+            known = self.fields[(model, name)] = (field, empty if one > empty else -1)
+        return known
+
+    def start(self, pk: int, plain: str) -> None:
+        self.missing[pk] = {w for w in self.words if w not in search.normalise(plain)}
+
+    def wanting(self, pk: int) -> bool:
+        return bool(self.missing.get(pk))
+
+    def feed(self, pk: int, model: type[Model], names: tuple[str, ...], raw_values) -> None:
+        missing = self.missing.get(pk)
+        for name, raw in zip(names, raw_values, strict=True):
+            if not missing:
+                return
+            field, empty = self._field(model, name)
+            if raw is None or len(raw) == empty:
+                continue
+            text = field.from_db_value(raw, None, connection)
+            if isinstance(text, str) and text:
+                found = search.normalise(text)
+                missing -= {w for w in missing if w in found}
+
+    def pending(self) -> list[int]:
+        return [pk for pk, missing in self.missing.items() if missing]
+
+
+# What the search reads, per model: the encrypted text of a case, its conversations, its
+# confidentiality exceptions and the messages of the mailbox it came from.
+SEARCH_CASE_FIELDS = ("melder_naam", "samenvatting", "melder_contact", "bewaarplicht_reden")
+SEARCH_RELATED = (
+    (Gesprek, "melding_id", ("notities", "afspraken")),
+    (Doorbreking, "melding_id", ("toelichting",)),
+    (Bericht, "verzoek__melding_id", ("tekst",)),
+)
+
+
+def melding_search(*, user: User, filters: MeldingFilter, text: str) -> SearchResult:
+    """The user's cases (melding_qs, narrowed by the list's plain filters) whose case number
+    or encrypted text holds every word of `text`, ignoring case and accents.
+
+    Encrypted columns can't be searched in SQL, so at most SEARCH_LIMIT cases, newest first,
+    are read and decrypted in memory, in a constant 1 + len(SEARCH_RELATED) queries: the
+    cases' own text first, then the related text of only the cases that still miss a word."""
+    words = search.terms(text)
+    if not words:
+        return SearchResult(ids=[], truncated=False)
+    raw = {f"raw_{name}": _ciphertext(name) for name in SEARCH_CASE_FIELDS}
+    cases = list(
+        _apply_filters(melding_qs(user=user), filters)
+        .annotate(**raw)
+        .order_by("-geopend_op", "-id")
+        .values_list("pk", "nummer", *raw)[: SEARCH_LIMIT + 1]
+    )
+    truncated = len(cases) > SEARCH_LIMIT
+    cases = cases[:SEARCH_LIMIT]
+    matcher = _Matcher(words)
+    for pk, nummer, *ciphertexts in cases:
+        matcher.start(pk, nummer)
+        matcher.feed(pk, Melding, SEARCH_CASE_FIELDS, ciphertexts)
+    for model, case_key, names in SEARCH_RELATED:
+        pending = matcher.pending()
+        if not pending:
+            break
+        related_raw = {f"raw_{name}": _ciphertext(name) for name in names}
+        rows = (
+            model.objects.filter(**{f"{case_key}__in": pending})
+            .annotate(**related_raw)
+            .order_by()
+            .values_list(case_key, *related_raw)
+        )
+        for case_pk, *ciphertexts in rows.iterator(chunk_size=2000):
+            if matcher.wanting(case_pk):
+                matcher.feed(case_pk, model, names, ciphertexts)
+    return SearchResult(
+        ids=[pk for pk, *_rest in cases if not matcher.wanting(pk)], truncated=truncated
+    )
+
+
+def search_page(result: SearchResult, number, *, per_page: int) -> Page:
+    """A page of search results, with the list fields and categories of that page only."""
+    paginator = Paginator(result.ids, per_page)
+    ids = paginator.get_page(number)
+    return Page(with_categories(_rows_in_order(list(ids))), ids.number, paginator)
 
 
 def user_organisaties(*, user: User) -> QuerySet[Organisatie]:
@@ -309,19 +415,42 @@ class TimelineItem:
     datum: date
     soort: str  # "gesprek", "gebeurtenis" or "doorbreking"
     obj: object
+    moment: datetime  # aware; where the item sorts
+
+
+def moment_of(day: date, hour: time | None, recorded: datetime) -> datetime:
+    """When something dated `day` happened, for ordering: at `hour` (wall-clock time in the
+    current time zone) if known. Without a time, the moment it was recorded, kept within its
+    own day: a conversation logged without a time most likely happened shortly before it was
+    logged; one logged on a later day sorts at the end of its day, one logged ahead of its day
+    at the start."""
+    if hour is not None:
+        return timezone.make_aware(datetime.combine(day, hour))
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = timezone.make_aware(datetime.combine(day, time.max))
+    return min(max(recorded, start), end)
 
 
 def timeline_for(*, melding: Melding) -> list[TimelineItem]:
-    """Conversations, status changes and exceptions in date order: a constant four queries."""
-    items = [TimelineItem(g.datum, "gesprek", g) for g in gesprekken_for(melding=melding)]
+    """Conversations, events and exceptions in order of the moment they happened (see
+    moment_of), in the current time zone: a constant four queries. At the same moment a
+    conversation comes before the event it caused (the first one turns a case to "in
+    progress")."""
+    items = [
+        TimelineItem(g.datum, "gesprek", g, moment_of(g.datum, g.tijd, g.vastgelegd_op))
+        for g in gesprekken_for(melding=melding)
+    ]
     gebeurtenissen = Gebeurtenis.objects.filter(melding=melding).select_related("door", "betreft")
-    items += [TimelineItem(timezone.localdate(e.op), "gebeurtenis", e) for e in gebeurtenissen]
     items += [
-        TimelineItem(d.datum, "doorbreking", d)
+        TimelineItem(timezone.localdate(e.op), "gebeurtenis", e, e.op) for e in gebeurtenissen
+    ]
+    items += [
+        TimelineItem(d.datum, "doorbreking", d, moment_of(d.datum, None, d.vastgelegd_op))
         for d in Doorbreking.objects.filter(melding=melding).select_related("vastgelegd_door")
     ]
-    order = {"gebeurtenis": 0, "gesprek": 1, "doorbreking": 2}
-    return sorted(items, key=lambda item: (item.datum, order[item.soort]))
+    order = {"gesprek": 0, "doorbreking": 1, "gebeurtenis": 2}
+    # A stable sort: within a kind, ties keep the order of their query (by date or time, id).
+    return sorted(items, key=lambda item: (item.moment, order[item.soort]))
 
 
 def dashboard_for(*, user: User) -> dict:
@@ -339,7 +468,7 @@ def dashboard_for(*, user: User) -> dict:
         ),
         "opvolging": list(
             _listing(actief.filter(volgende_afspraak__lte=today + timedelta(days=7))).order_by(
-                "volgende_afspraak"
+                "volgende_afspraak", F("volgende_afspraak_tijd").asc(nulls_first=True), "id"
             )[:10]
         ),
         # The last weeks only: an index range on `op` instead of a sort of the whole history.
@@ -380,6 +509,16 @@ def _open_verzoeken(user: User) -> int:
         .filter(Exists(waiting))
         .count()
     )
+
+
+def unread_request_count(*, user: User) -> int:
+    """Requests in the user's inbox holding something from the employee that no confidant
+    has read yet: a new request, or a reply (also in the mailbox of a case made from one).
+    One query; none for anyone who has no inbox."""
+    unread = Bericht.objects.filter(verzoek=OuterRef("pk"), afzender=Afzender.MELDER, gelezen=False)
+    # verzoek_qs is none() for other users: Django then counts without asking the database.
+    qs = verzoek_qs(user=user).exclude(status=VerzoekStatus.GESLOTEN)
+    return qs.filter(Exists(unread)).count()
 
 
 def melding_history(*, melding: Melding, limit: int = 500) -> QuerySet[AuditEvent]:
@@ -746,3 +885,29 @@ def expired_requests(today: date) -> Iterator[Verzoek]:
 
 def handover_open_get(*, pk: int) -> Overdracht | None:
     return handover_open().filter(pk=pk).first()
+
+
+# --- The AVG inzage export (meldingen/inzage.py) ---------------------------------------------
+
+
+@dataclass
+class InzageBron:
+    """What goes into an inzage export of a case the user may see: the records, and every free
+    text passage of them that the confidant reviews."""
+
+    gesprekken: list[Gesprek]
+    doorbrekingen: list
+    passages: list[inzage.Passage]
+
+
+def inzage_bron(*, melding: Melding) -> InzageBron:
+    """`melding` comes from melding_get(user=...), which scoped it."""
+    gesprekken = gesprekken_for(melding=melding)
+    doorbrekingen = list(melding.doorbrekingen.order_by("datum", "id"))
+    return InzageBron(
+        gesprekken=gesprekken,
+        doorbrekingen=doorbrekingen,
+        passages=inzage.passages(
+            melding=melding, gesprekken=gesprekken, doorbrekingen=doorbrekingen
+        ),
+    )

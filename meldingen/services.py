@@ -16,7 +16,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models.functions import Length
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from vpcase import mail
 from vpcase.accounts.models import (
@@ -40,7 +40,7 @@ from vpcase.audit.services import audit_log, audit_log_many
 from vpcase.concepten.services import concept_delete, concepts_delete_by_key
 from vpcase.links import absolute_reverse
 
-from . import concept_keys, receipts, selectors
+from . import concept_keys, inzage, receipts, selectors
 from .models import (
     Afzender,
     Bericht,
@@ -49,10 +49,13 @@ from .models import (
     GebeurtenisSoort,
     Gesprek,
     GesprekInterventie,
+    Inzage,
     Kanaal,
+    MelderRol,
     Melding,
     MeldingCategorie,
     Overdracht,
+    Relatie,
     Status,
     Toegang,
     Verzoek,
@@ -73,11 +76,13 @@ MELDING_FIELDS = (
 )
 GESPREK_FIELDS = (
     "datum",
+    "tijd",
     "duur_minuten",
     "vorm",
     "notities",
     "afspraken",
     "volgende_afspraak",
+    "volgende_afspraak_tijd",
 )
 
 
@@ -198,6 +203,10 @@ def melding_close(
     melding.vernietigen_na = selectors.add_months(
         gesloten_op, melding.organisatie.bewaartermijn_maanden
     )
+    # A closed case has no next appointment: it left the follow-ups and the calendar link.
+    # The conversations keep what was agreed at the time.
+    melding.volgende_afspraak = None
+    melding.volgende_afspraak_tijd = None
     melding.laatste_activiteit = timezone.now()
     melding.save()
     _event(melding, GebeurtenisSoort.AFGESLOTEN, user, van_status=old, naar_status=melding.status)
@@ -225,14 +234,18 @@ def melding_set_legal_hold(*, user: User, melding: Melding, bewaarplicht: bool, 
 
 
 def _sync_volgende_afspraak(melding: Melding) -> None:
-    """The case's next appointment is the latest conversation's, kept plain for the dashboard."""
+    """The case's next appointment is the latest conversation's, kept plain for the dashboard;
+    a closed case has none (a note added after closing does not bring it back)."""
     latest = (
         melding.gesprekken.order_by("-datum", "-id")
-        .values_list("volgende_afspraak", flat=True)
+        .values_list("volgende_afspraak", "volgende_afspraak_tijd")
         .first()
     )
+    day, hour = latest if latest and melding.status != Status.AFGESLOTEN else (None, None)
     Melding.objects.filter(pk=melding.pk).update(
-        volgende_afspraak=latest, laatste_activiteit=timezone.now()
+        volgende_afspraak=day,
+        volgende_afspraak_tijd=hour if day else None,
+        laatste_activiteit=timezone.now(),
     )
 
 
@@ -361,9 +374,10 @@ def melding_viewed(*, user: User, melding: Melding) -> None:
     _audit(Action.CASE_VIEWED, user, melding)
 
 
-def melding_exported(*, user: User, melding: Melding) -> None:
-    _event(melding, GebeurtenisSoort.INZAGE, user)
-    _audit(Action.CASE_EXPORTED, user, melding)
+def afspraak_downloaded(*, user: User, melding: Melding) -> None:
+    """The next appointment went to the confidant's calendar (.ics): audited like any export,
+    though it holds only the case number and the moment."""
+    _audit(Action.CASE_APPOINTMENT_EXPORTED, user, melding)
 
 
 # --- The organisation's public page -------------------------------------------------------
@@ -396,12 +410,24 @@ def organisatie_page_update(*, user: User, organisatie: Organisatie, **fields) -
     return organisatie
 
 
+class OwnEntryIncomplete(ValueError):
+    """Showing an entry without an introduction: the page would show a bare name."""
+
+    message = gettext_lazy(
+        "Write a short introduction before you show yourself on the public page: it is what "
+        "employees read before they choose you."
+    )
+
+
 @transaction.atomic
 def own_entry_update(*, user: User, lidmaatschap: Lidmaatschap, **fields) -> Lidmaatschap:
-    """A confidant edits their own entry on the organisation's public page."""
+    """A confidant edits their own entry on the organisation's public page. A new entry is
+    hidden (Lidmaatschap.zichtbaar); only its owner publishes it, with an introduction."""
     if lidmaatschap.user_id != user.pk:
         raise PermissionDenied
     _set_fields(lidmaatschap, OWN_ENTRY_FIELDS, fields)
+    if lidmaatschap.zichtbaar and not lidmaatschap.introductie.strip():
+        raise OwnEntryIncomplete(str(OwnEntryIncomplete.message))
     lidmaatschap.save()
     organisatie = lidmaatschap.organisatie
     audit_log(
@@ -686,7 +712,11 @@ def confidant_reply(*, user: User, verzoek: Verzoek, tekst: str) -> Bericht:
         afzender=Afzender.VERTROUWENSPERSOON,
         auteur=user,
         tekst=tekst,
-        verzonden_op=timezone.now(),
+        # One rule for the whole mailbox: every message is kept and shown by its hour, and
+        # the thread is ordered by the order written (pk). An exact time here beside the
+        # employee's hour made the thread look out of order, and would narrow down when the
+        # employee wrote. The exact moment of the reply stays in beantwoord_op and the audit.
+        verzonden_op=to_the_hour(),
     )
     verzoek.berichten.filter(afzender=Afzender.MELDER, gelezen=False).update(gelezen=True)
     if verzoek.beantwoord_op is None:
@@ -723,8 +753,8 @@ def verzoek_convert(*, user: User, verzoek: Verzoek) -> Melding:
         organisatie=verzoek.organisatie,
         categorieen=[verzoek.categorie] if verzoek.categorie else [],
         kanaal=Kanaal.ANONIEM_VERZOEK,
-        relatie="onbekend",
-        melder_rol="medewerker",
+        relatie=Relatie.ONBEKEND,
+        melder_rol=MelderRol.ONBEKEND,
         geopend_op=timezone.localdate(),
         samenvatting=verzoek.bericht,
         melder_contact=verzoek.contactgegevens,
@@ -848,3 +878,35 @@ def retention_run(today: date | None = None) -> RetentionResult:
         destroy_request(verzoek)
         requests += 1
     return RetentionResult(cases=cases, requests=requests)
+
+
+# --- The AVG inzage export after review (meldingen/inzage.py) --------------------------------
+
+
+@transaction.atomic
+def melding_exported_after_review(
+    *, user: User, melding: Melding, telling: inzage.Telling
+) -> Inzage:
+    """Record an inzage export made after the confidant's review: the counts and reason codes
+    (never content), the case's timeline entry, and two audit events: the export of the case,
+    and the review, which points at the counts."""
+    record = Inzage.objects.create(
+        melding=melding,
+        door=user,
+        volledig=telling.volledig,
+        weggelaten=telling.weggelaten,
+        zwartgelakt=telling.zwartgelakt,
+        zwartgelakte_delen=telling.zwartgelakte_delen,
+        reden_derde=telling.redenen.get(inzage.Reden.DERDE, 0),
+        reden_vertrouwelijk=telling.redenen.get(inzage.Reden.VERTROUWELIJK, 0),
+        reden_anders=telling.redenen.get(inzage.Reden.ANDERS, 0),
+    )
+    _event(melding, GebeurtenisSoort.INZAGE, user)
+    _audit(Action.CASE_EXPORTED, user, melding)
+    audit_log(
+        action=Action.CASE_EXPORT_REVIEWED,
+        actor=user,
+        target=record,
+        organisatie=melding.organisatie,
+    )
+    return record

@@ -3,6 +3,7 @@ from django.urls import path
 import vpcase.converters  # noqa: F401 (registers <id:…>, <jaar:…> and <org:…>)
 
 from .views import (
+    afspraak,
     dashboard,
     export,
     gesprek,
@@ -18,6 +19,8 @@ app_name = "meldingen"
 urlpatterns = [
     path("", dashboard.dashboard_view, name="dashboard"),
     path("meldingen/", dashboard.melding_list_view, name="list"),
+    path("meldingen/zoeken/", dashboard.melding_search_view, name="search"),
+    path("meldingen/zoeken/wissen/", dashboard.melding_search_clear_view, name="search_clear"),
     path("meldingen/nieuw/", melding.melding_create_view, name="create"),
     path("meldingen/<uuid:public_id>/", melding.melding_detail_view, name="detail"),
     path("meldingen/<uuid:public_id>/bewerken/", melding.melding_edit_view, name="edit"),
@@ -35,6 +38,11 @@ urlpatterns = [
     ),
     path("meldingen/<uuid:public_id>/geschiedenis/", melding.melding_history_view, name="history"),
     path("meldingen/<uuid:public_id>/inzage/", export.export_view, name="export"),
+    path(
+        "meldingen/<uuid:public_id>/afspraak.ics",
+        afspraak.afspraak_ics_view,
+        name="afspraak_ics",
+    ),
     path(
         "meldingen/<uuid:public_id>/gesprekken/nieuw/",
         gesprek.gesprek_create_view,

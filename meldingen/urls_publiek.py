@@ -10,6 +10,11 @@ urlpatterns = [
     path("o/<org:slug>/", publiek.organisatie_view, name="organisatie"),
     path("o/<org:slug>/poster/", publiek.poster_view, name="poster"),
     path("o/<org:slug>/contact/", publiek.contact_view, name="contact"),
+    path(
+        "o/<org:slug>/contact/bewaard/",
+        publiek.ontvangen_bevestigen_view,
+        name="ontvangen_bevestigen",
+    ),
     path("postvak/", publiek.postvak_view, name="postvak"),
     path("postvak/gesprek/", publiek.postvak_gesprek_view, name="postvak_gesprek"),
     path("postvak/uitloggen/", publiek.postvak_logout_view, name="postvak_logout"),

@@ -6,7 +6,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meldingen.forms import DateInput, LongTextField, _not_in_future
+from meldingen.forms import (
+    DateInput,
+    LongTextField,
+    _not_in_future,
+    coded_choice,
+    preselect_only_choice,
+)
 from vpcase.accounts.models import Organisatie
 
 from .models import SIGNAAL_THEMA_CHOICES, ActiviteitSoort, GerichtAan
@@ -24,11 +30,12 @@ class _OrgForm(forms.Form):
         self.fields["organisatie"].queryset = Organisatie.objects.filter(
             lidmaatschappen__user=user, actief=True
         ).order_by("naam")
+        preselect_only_choice(self.fields["organisatie"])
 
 
 class ActiviteitForm(_OrgForm):
     datum = forms.DateField(label=_("Date"), widget=DateInput())
-    soort = forms.ChoiceField(label=_("Type"), choices=ActiviteitSoort.choices)
+    soort = coded_choice(_("Type"), ActiviteitSoort.choices)
     bereik = forms.IntegerField(
         label=_("People reached"), min_value=0, max_value=100_000, initial=0
     )
@@ -52,8 +59,8 @@ class ActiviteitForm(_OrgForm):
 
 class SignaalForm(_OrgForm):
     datum = forms.DateField(label=_("Date"), widget=DateInput())
-    thema = forms.ChoiceField(label=_("Theme"), choices=SIGNAAL_THEMA_CHOICES)
-    gericht_aan = forms.ChoiceField(label=_("Addressed to"), choices=GerichtAan.choices)
+    thema = coded_choice(_("Theme"), SIGNAAL_THEMA_CHOICES)
+    gericht_aan = coded_choice(_("Addressed to"), GerichtAan.choices)
     gevraagd = forms.BooleanField(
         label=_("Solicited: the organisation asked for it"), required=False
     )

@@ -160,6 +160,12 @@ class Jaarverslag(models.Model):
         ]
         indexes = [models.Index(fields=["status", "aangevraagd_op"])]
 
+    audit_label_related = ("organisatie",)
+
+    def audit_label(self) -> str:
+        """How the audit trail names it (vpcase/audit/selectors.py)."""
+        return _("Annual report %(jaar)s — %(org)s") % {"jaar": self.jaar, "org": self.organisatie}
+
     @property
     def is_building(self) -> bool:
         return self.status in BUILDING
@@ -219,6 +225,16 @@ class Publicatie(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["jaarverslag", "versie"], name="publicatie_versie")
         ]
+
+    audit_label_related = ("jaarverslag__organisatie",)
+
+    def audit_label(self) -> str:
+        """How the audit trail names it (vpcase/audit/selectors.py)."""
+        return _("Annual report %(jaar)s — %(org)s, version %(versie)s") % {
+            "jaar": self.jaarverslag.jaar,
+            "org": self.jaarverslag.organisatie,
+            "versie": self.versie,
+        }
 
     @property
     def is_herzien(self) -> bool:

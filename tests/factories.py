@@ -41,7 +41,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     def organisaties(self, create, extracted, **kwargs):
         if create and extracted:
             for org in extracted:
-                Lidmaatschap.objects.create(user=self, organisatie=org)
+                # A test confidant has published their entry; a new account starts hidden
+                # (tests/meldingen/test_defaults.py).
+                Lidmaatschap.objects.create(user=self, organisatie=org, zichtbaar=True)
 
     @factory.post_generation
     def totp(self, create, extracted, **kwargs):

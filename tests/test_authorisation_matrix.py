@@ -55,6 +55,8 @@ TABLE = {
     "accounts:enrol": (None, row(LOGIN, 302, 302, 302, 302)),
     "accounts:logout": (None, everyone(405)),
     "accounts:invitation": (lambda f: {"token": "not-a-real-token"}, everyone(410)),
+    "accounts:password_reset": (None, row(200, 302, 302, 302, 302)),
+    "accounts:password_reset_link": (lambda f: {"uidb64": "MQ", "token": "x-y"}, everyone(410)),
     "accounts:profile": (None, signed_in(200)),
     "accounts:password_change": (None, signed_in(200)),
     "accounts:backup_codes": (None, signed_in(200)),
@@ -85,6 +87,8 @@ TABLE = {
     "beheer:instellingen": (None, ADMIN_ONLY),
     "meldingen:dashboard": (None, CONFIDANTS),
     "meldingen:list": (None, CONFIDANTS),
+    "meldingen:search": (None, row(LOGIN, 405, 405, 403, 403)),  # POST only
+    "meldingen:search_clear": (None, row(LOGIN, 405, 405, 403, 403)),  # POST only
     "meldingen:create": (None, CONFIDANTS),
     "meldingen:detail": (CASE, CASE_OF_A),
     "meldingen:edit": (CASE, CASE_OF_A),
@@ -94,6 +98,7 @@ TABLE = {
     "meldingen:doorbreking": (CASE, CASE_OF_A),
     "meldingen:history": (CASE, CASE_OF_A),
     "meldingen:export": (CASE, CASE_OF_A),
+    "meldingen:afspraak_ics": (CASE, CASE_OF_A),  # melding_a has a next appointment
     "meldingen:gesprek_create": (CASE, CASE_OF_A),
     "meldingen:gesprek_edit": (
         lambda f: {"public_id": f["melding_a"].public_id, "pk": f["gesprek_a"].pk},
@@ -119,6 +124,8 @@ TABLE = {
     "publiek:organisatie": (lambda f: {"slug": f["org_a"].slug}, everyone(200)),
     "publiek:poster": (lambda f: {"slug": f["org_a"].slug}, everyone(200)),
     "publiek:contact": (lambda f: {"slug": f["org_a"].slug}, everyone(200)),
+    # The receipt page's "continue" is a POST; a GET (its language link) goes to the mailbox.
+    "publiek:ontvangen_bevestigen": (lambda f: {"slug": f["org_a"].slug}, everyone(302)),
     "publiek:postvak": (None, everyone(200)),
     "publiek:postvak_gesprek": (None, everyone(302)),  # back to the code form
     "publiek:postvak_logout": (None, everyone(405)),
@@ -177,6 +184,7 @@ POST_TABLE = {
     "meldingen:legal_hold": CASE,
     "meldingen:doorbreking": CASE,
     "meldingen:export": CASE,
+    "meldingen:afspraak_ics": CASE,
     "meldingen:gesprek_create": CASE,
     "meldingen:gesprek_edit": lambda f: {
         "public_id": f["melding_a"].public_id,
@@ -205,6 +213,8 @@ ORG_POST_TABLE = {
 
 @pytest.fixture
 def world(org_a, org_b, admin_user, confidant_a, confidant_b, hr_a):
+    from datetime import date
+
     from meldingen import services
     from tests.factories import ConfidantFactory, GesprekFactory, MeldingFactory
 
@@ -218,7 +228,7 @@ def world(org_a, org_b, admin_user, confidant_a, confidant_b, hr_a):
         "confidant_b": confidant_b,
         "hr_a": hr_a,
         "melding_a": melding,
-        "gesprek_a": GesprekFactory(melding=melding),
+        "gesprek_a": GesprekFactory(melding=melding, volgende_afspraak=date(2099, 1, 5)),
         "toegang_a": services.toegang_grant(user=confidant_a, melding=melding, colleague=colleague),
         # A request addressed to confidant A by name: the colleague of org A can't see it either.
         "verzoek_a": verzoek_for(org_a, confidant_a),

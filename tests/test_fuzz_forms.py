@@ -138,12 +138,14 @@ def test_case_form(confidant_a, org_a, data):
     data=fields(
         [
             "datum",
+            "tijd",
             "duur_minuten",
             "vorm",
             "interventies",
             "notities",
             "afspraken",
             "volgende_afspraak",
+            "volgende_afspraak_tijd",
         ]
     )
 )

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import LocalePrefixPattern, RoutePattern
+from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -171,6 +172,8 @@ def _build_world() -> World:
         "jaar": ["2025", "2024", "2000", "2100"],
         "kind": ["signaal", "activiteit"],
         "token": [token],
+        # A password-reset link's account id, as Django encodes it.
+        "uidb64": [urlsafe_base64_encode(str(users["confidant_a"].pk).encode())],
     }
     other = {
         "public_id": [
@@ -187,6 +190,7 @@ def _build_world() -> World:
         "jaar": ["1999", "2101"],
         "kind": ["activiteiten", "Signaal"],
         "token": ["not-a-real-token", token.upper()],
+        "uidb64": ["MQ", "nieuw", "%00", "A" * 200],
     }
     query = [
         *own["pk"],

@@ -168,6 +168,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "vpcase.context_processors.navigation",
                 "vpcase.accounts.context_processors.kennisgevingen",
+                "meldingen.context_processors.verzoeken",
             ],
             "libraries": {"vpcase_forms": "vpcase.templatetags.vpcase_forms"},
         },
@@ -252,6 +253,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# A password-reset link works for an hour, once (Django's token changes with the password).
+PASSWORD_RESET_TIMEOUT = 60 * 60
 LOGIN_REDIRECT_URL = "home"
 
 # Login lockout (django-axes): by account, so that an attacker cannot lock out an office that
@@ -388,6 +391,8 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
+# Dates in each language's own format: day before month, 24-hour clock (vpcase/formats/).
+FORMAT_MODULE_PATH = ["vpcase.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -54,12 +54,14 @@ def gesprek_edit_view(request: HttpRequest, public_id, pk: int) -> HttpResponse:
     else:
         initial = {
             "datum": gesprek.datum,
+            "tijd": gesprek.tijd,
             "duur_minuten": gesprek.duur_minuten,
             "vorm": gesprek.vorm,
             "interventies": [i.interventie for i in gesprek.interventies.all()],
             "notities": gesprek.notities,
             "afspraken": gesprek.afspraken,
             "volgende_afspraak": gesprek.volgende_afspraak,
+            "volgende_afspraak_tijd": gesprek.volgende_afspraak_tijd,
         }
         form = GesprekForm(
             **form_kwargs_with_draft(request, GesprekForm, key, initial=initial, melding=melding)

@@ -163,7 +163,7 @@ def melding_legal_hold_view(request: HttpRequest, public_id) -> HttpResponse:
                 bewaarplicht=form.cleaned_data["bewaarplicht"],
                 reden=form.cleaned_data["bewaarplicht_reden"],
             )
-            messages.success(request, _("The legal hold is saved."))
+            messages.success(request, _("Saved: whether destruction is suspended, and why."))
             return redirect("meldingen:detail", public_id=melding.public_id)
         status = 400
     else:

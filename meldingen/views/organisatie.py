@@ -30,12 +30,20 @@ class ProfielForm(forms.ModelForm):
         fields = services.OWN_ENTRY_FIELDS
         widgets = {"introductie": forms.Textarea(attrs={"rows": 3})}
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("zichtbaar") and not cleaned.get("introductie", "").strip():
+            self.add_error("introductie", services.OwnEntryIncomplete.message)
+        return cleaned
+
 
 @confidant_required
 @require_http_methods(["GET", "POST"])
 def organisatie_publiek_view(request: HttpRequest, slug: str) -> HttpResponse:
     lidmaatschap = selectors.own_lidmaatschap_get(user=request.user, slug=slug)
     org = lidmaatschap.organisatie
+    # As saved, before a posted form changes the instance.
+    published = lidmaatschap.zichtbaar
     which = request.POST.get("form") if request.method == "POST" else None
     info_form = PubliekeInfoForm(
         request.POST if which == "info" else None, instance=org, prefix="info"
@@ -60,7 +68,12 @@ def organisatie_publiek_view(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Your entry on the public page is saved."))
             return redirect("meldingen:organisatie_publiek", slug=slug)
         status = 400
-    context = {"organisatie": org, "info_form": info_form, "profiel_form": profiel_form}
+    context = {
+        "organisatie": org,
+        "info_form": info_form,
+        "profiel_form": profiel_form,
+        "published": published,
+    }
     return render(request, "meldingen/organisatie_publiek.html", context, status=status)
 
 

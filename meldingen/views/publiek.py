@@ -6,6 +6,7 @@ but csrftoken (and a session after a correct code), and work without JavaScript.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 import time
@@ -13,6 +14,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core import signing
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -169,8 +171,80 @@ def contact_view(request: HttpRequest, slug: str) -> HttpResponse:
         contactgegevens=data["contactgegevens"],
         voorkeurstijden=data["voorkeurstijden"],
     )
-    # The code is shown here, once, and never again: not in a URL, a cookie or an e-mail.
-    return render(request, "publiek/ontvangen.html", {"organisatie": org, "code": submitted.code})
+    # The code is shown on this page only: not in a URL, a cookie or an e-mail. The page stays
+    # until the employee confirms they wrote the code down (ontvangen_bevestigen_view).
+    return _receipt_page(request, org, submitted.code, _receipt_token(org, submitted.code))
+
+
+# --- The receipt page and its "I have written it down" step ---------------------------------
+# The page holds a signed token of the code, so that "continue" without the tick can show the
+# same page again with a reminder, without the code being stored anywhere. The token carries
+# the hour it was made (not a TimestampSigner's second), is valid in that hour and the next,
+# and is spent once the employee leaves the page with the tick: after that, nothing shows the
+# code again.
+
+RECEIPT_SALT = "vpcase.publiek.receipt"
+RECEIPT_HOURS = 2
+
+
+def _receipt_page(
+    request: HttpRequest, org: Organisatie, code: str, token: str, *, status: int = 200
+) -> HttpResponse:
+    context = {"organisatie": org, "code": code, "bon": token, "reminder": status != 200}
+    return render(request, "publiek/ontvangen.html", context, status=status)
+
+
+def _receipt_token(org: Organisatie, code: str) -> str:
+    payload = {"c": code, "o": org.slug, "h": int(time.time()) // 3600}
+    return signing.Signer(salt=RECEIPT_SALT).sign_object(payload)
+
+
+def _receipt_spent_key(token: str) -> str:
+    return "vz-bon:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def _receipt_from_token(token: str, slug: str) -> str | None:
+    """The code in a valid, unspent token of this organisation's receipt page, or None."""
+    if not token or len(token) > 400:
+        return None
+    try:
+        payload = signing.Signer(salt=RECEIPT_SALT).unsign_object(token)
+        code, issued, org_slug = str(payload["c"]), int(payload["h"]), payload["o"]
+    except (signing.BadSignature, ValueError, TypeError, KeyError):
+        return None
+    if org_slug != slug or not 0 <= int(time.time()) // 3600 - issued < RECEIPT_HOURS:
+        return None
+    spent = False
+    # The cache is down: the token still expires within two hours.
+    with contextlib.suppress(Exception):
+        spent = bool(cache.get(_receipt_spent_key(token)))
+    return None if spent else code
+
+
+def _receipt_spend(token: str) -> None:
+    # Kept until a full hour, past the token's own end (see _claim_nonce). The cache is down:
+    # the token still expires within two hours.
+    with contextlib.suppress(Exception):
+        cache.add(_receipt_spent_key(token), 1, 3 * 60 * 60 - int(time.time()) % (60 * 60))
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def ontvangen_bevestigen_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """The receipt page's "Continue": on to the mailbox once the employee ticked that the code
+    is written down; without the tick, the same page again with a reminder."""
+    if request.method == "GET":  # e.g. the language switch of the reminder page
+        return redirect("publiek:postvak")
+    org = _organisatie(slug)
+    token = request.POST.get("bon", "")
+    code = _receipt_from_token(token, org.slug)
+    if request.POST.get("bewaard"):
+        if code is not None:
+            _receipt_spend(token)
+        return redirect("publiek:postvak")
+    if code is None:
+        return render(request, "publiek/ontvangen_verlopen.html", {"organisatie": org}, status=400)
+    return _receipt_page(request, org, code, token, status=400)
 
 
 def _mailbox_verzoek(request: HttpRequest) -> Verzoek | None:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vpcase.accounts import selectors as account_selectors
 from vpcase.accounts import services as account_services
 from vpcase.accounts.decorators import confidant_required
+from vpcase.text import single_period
 
 from .. import selectors, services
 
@@ -45,7 +46,9 @@ def lidmaatschap_beslissen_view(request: HttpRequest, pk: int) -> HttpResponse:
         msg = _("%(name)s is now a confidant of %(org)s.")
     else:
         msg = _("You refused to add %(name)s to %(org)s.")
-    messages.success(request, msg % {"name": verzoek.user, "org": verzoek.organisatie})
+    messages.success(
+        request, single_period(msg % {"name": verzoek.user, "org": verzoek.organisatie})
+    )
     return redirect("meldingen:beslissen")
 
 
@@ -73,6 +76,8 @@ def overdracht_beslissen_view(request: HttpRequest, pk: int) -> HttpResponse:
         msg = _("You refused the hand-over of the cases of %(name)s in %(org)s.")
     messages.success(
         request,
-        msg % {"name": overdracht.van, "org": overdracht.organisatie, "to": overdracht.naar},
+        single_period(
+            msg % {"name": overdracht.van, "org": overdracht.organisatie, "to": overdracht.naar}
+        ),
     )
     return redirect("meldingen:beslissen")

@@ -2,7 +2,8 @@
 
 - ``browser``: one headless Chromium per test session.
 - ``new_context``: makes fresh browser contexts (one per person in a test: separate cookies)
-  against pytest-django's ``live_server``; closed after the test.
+  against pytest-django's ``live_server``; closed after the test. Their size is the
+  ``viewport`` fixture: the desktop, or the desktop and a phone with ``@both_screens``.
 - ``console_log``: every console error and uncaught page error in those contexts, e.g. a
   Content-Security-Policy violation.
 - ``a11y``: runs axe-core (WCAG 2.1 A/AA rules) on a page and collects the violations.
@@ -159,11 +160,44 @@ def console_log() -> ConsoleLog:
     return ConsoleLog()
 
 
+# --- Screen sizes -------------------------------------------------------------------------
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}  # a current mid-size phone, in CSS pixels
+# What a phone is besides its size: the page's <meta name="viewport"> counts, and taps.
+PHONE_OPTIONS = {"is_mobile": True, "has_touch": True}
+
+# Runs a story on the desktop and on a phone. The phone run is layout only, the same on either
+# database, so it runs once, in the PostgreSQL pass (see `once` in the root conftest.py): both
+# sizes are covered without the browser tests, the slowest of the suite, taking twice as long
+# in both passes. Use as a decorator on a test that takes `new_context` or `page`.
+both_screens = pytest.mark.parametrize(
+    "viewport",
+    [
+        pytest.param(DESKTOP, id="desktop"),
+        pytest.param(
+            PHONE,
+            id="phone",
+            marks=pytest.mark.once("the phone layout is the same on either database"),
+        ),
+    ],
+    indirect=True,
+)
+
+
+@pytest.fixture
+def viewport(request) -> dict[str, int]:
+    """The screen size of the test's browser contexts: the desktop unless the test is
+    parametrised with `both_screens` (or indirectly with a size of its own)."""
+    return getattr(request, "param", DESKTOP)
+
+
 @pytest.fixture
 def new_context(
-    browser: Browser, live_server, console_log: ConsoleLog, settings
+    browser: Browser, live_server, console_log: ConsoleLog, settings, viewport: dict[str, int]
 ) -> Iterator[Callable[..., BrowserContext]]:
-    """Factory for browser contexts against the live server: one per person in the test."""
+    """Factory for browser contexts against the live server: one per person in the test, all
+    at the test's `viewport` size."""
     contexts: list[BrowserContext] = []
     # Links in e-mail are built from SITE_URL, as `make run` sets it to its own address.
     settings.SITE_URL = live_server.url
@@ -172,6 +206,10 @@ def new_context(
         options.setdefault("base_url", live_server.url)
         options.setdefault("locale", "nl-NL")
         options.setdefault("timezone_id", settings.TIME_ZONE)
+        options.setdefault("viewport", viewport)
+        if options["viewport"]["width"] < DESKTOP["width"]:
+            for key, value in PHONE_OPTIONS.items():
+                options.setdefault(key, value)
         context = browser.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
         console_log.attach(context)

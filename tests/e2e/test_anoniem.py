@@ -7,6 +7,11 @@ makes a case of the request and the mailbox thread stays on the case. On the way
 gets the generic error (400), the public pages send no referrer, the browser keeps no cookie
 but csrftoken, nothing about the employee's browser reaches the database, axe on every page
 and no console errors (CSP).
+
+Issue 15: the story runs on the desktop and on a 390-px phone. The contact form starts at "no
+preference"; the receipt code stays on one line (also at 320 px), its copy button puts it on
+the clipboard, and the page lets the employee go on only after ticking that the code is
+written down. Every message in the mailbox is shown by its hour, with a note saying why.
 """
 
 from __future__ import annotations
@@ -34,7 +39,16 @@ from meldingen.models import (
 from tests.factories import ConfidantFactory, OrganisatieFactory
 from vpcase.accounts.models import Lidmaatschap
 
-from .conftest import A11yAudit, ConsoleLog, label, log_in_with_totp, t, url, url_re
+from .conftest import (
+    A11yAudit,
+    ConsoleLog,
+    both_screens,
+    label,
+    log_in_with_totp,
+    t,
+    url,
+    url_re,
+)
 
 ORG_SLUG = "demo"
 ORG_NAME = "Stichting Demo Zorg"
@@ -50,6 +64,23 @@ CONFIDANT_REPLY = "Dank u, wanneer schikt het?"
 EMPLOYEE_ANSWER = "Dinsdag om 17:00"
 WRONG_CODE = "ABCD-EFGH-JKMN-PQRS"  # well formed, opens nothing
 RECEIPT_CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
+HOUR_BLOCK = re.compile(r"\d\d:00–\d\d:00")
+# The top of every character of the code's text, and whether the code's box fits the page.
+CODE_LAYOUT_JS = """el => {
+  const text = el.firstChild, tops = new Set();
+  for (let i = 0; i < text.length; i++) {
+    const range = document.createRange();
+    range.setStart(text, i);
+    range.setEnd(text, i + 1);
+    tops.add(Math.round(range.getBoundingClientRect().top));
+  }
+  const box = el.getBoundingClientRect(), holder = el.parentElement;
+  return {
+    lines: tops.size,
+    inside: box.left >= 0 && box.right <= document.documentElement.clientWidth,
+    scrolls: holder.scrollWidth > holder.clientWidth,
+  };
+}"""
 
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -94,6 +125,11 @@ def is_autosave(response: Response) -> bool:
     return response.request.method == "POST" and response.url.endswith(url("concepten:save"))
 
 
+def assert_code_on_one_line(page: Page, width: int) -> None:
+    layout = page.locator("code.receipt-code").evaluate(CODE_LAYOUT_JS)
+    assert layout == {"lines": 1, "inside": True, "scrolls": False}, (width, layout)
+
+
 def stored_anywhere(needle: str) -> list[str]:
     """Tables (and sessions) in which `needle` is readable: in any column of any table in the
     database, as text or as plain bytes in a binary column; on either database engine."""
@@ -116,8 +152,9 @@ def stored_anywhere(needle: str) -> list[str]:
 
 
 @pytest.mark.e2e
+@both_screens
 def test_anonymous_request_mailbox_and_case(
-    live_server, new_context, a11y: A11yAudit, console_log: ConsoleLog
+    live_server, new_context, viewport, a11y: A11yAudit, console_log: ConsoleLog
 ):
     org = OrganisatieFactory(slug=ORG_SLUG, naam=ORG_NAME)
     confidant = ConfidantFactory(
@@ -150,9 +187,14 @@ def test_anonymous_request_mailbox_and_case(
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Ask for contact anonymously"))
     a11y.check(page, "contact form")
 
-    page.get_by_role("group", name=t("Who would you like to talk to?")).get_by_label(
-        CONFIDANT_NAME, exact=True
-    ).check()
+    who = page.get_by_role("group", name=t("Who would you like to talk to?"))
+    no_preference = who.get_by_label(t("No preference"), exact=True)
+    expect(no_preference, "'no preference' is the first choice, and the default").to_be_checked()
+    expect(who.get_by_role("radio").first).to_have_value("")
+    who.get_by_label(CONFIDANT_NAME, exact=True).check()
+    no_preference.check()  # a tapped name can be undone ...
+    expect(who.get_by_label(CONFIDANT_NAME, exact=True)).not_to_be_checked()
+    who.get_by_label(CONFIDANT_NAME, exact=True).check()  # ... and this employee chooses Ineke
     page.get_by_label(label(t("What is it about? (optional)"))).select_option(
         label=choice(Categorie.PESTEN)
     )
@@ -175,6 +217,20 @@ def test_anonymous_request_mailbox_and_case(
     assert code not in page.url and code.replace("-", "") not in page.url, page.url
     a11y.check(page, "receipt page")
 
+    # The code never breaks over two lines, on this screen and on the narrowest phone.
+    assert_code_on_one_line(page, viewport["width"])
+    if viewport["width"] < 1000:
+        page.set_viewport_size({"width": 320, "height": 640})
+        assert_code_on_one_line(page, 320)
+        page.set_viewport_size(viewport)
+    # The copy button (there with JavaScript only) puts the code on the clipboard, and says so.
+    employee.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name=t("Copy the code"), exact=True).click()
+    expect(page.locator("[data-copy-status]")).to_have_text(
+        t("The code is copied. Paste it somewhere only you can find it.")
+    )
+    assert page.evaluate("navigator.clipboard.readText()") == code
+
     verzoek = Verzoek.objects.get(organisatie=org)
     assert verzoek.gewenste_vertrouwenspersoon == confidant
     assert verzoek.categorie == Categorie.PESTEN
@@ -186,7 +242,9 @@ def test_anonymous_request_mailbox_and_case(
     log_in_with_totp(confidant_page, confidant, audit=a11y)
     expect(confidant_page).to_have_url(url_re("meldingen:dashboard"))
     confidant_page.get_by_role("navigation", name=t("Main menu")).get_by_role(
-        "link", name=t("Requests"), exact=True
+        # The link's name may end in its badge ("Requests 1 new").
+        "link",
+        name=re.compile(rf"^{re.escape(t('Requests'))}\b"),
     ).click()
     expect(confidant_page).to_have_url(url_re("meldingen:inbox"))
     expect(confidant_page.get_by_role("heading", level=1)).to_have_text(t("Requests for contact"))
@@ -210,10 +268,38 @@ def test_anonymous_request_mailbox_and_case(
     )
     expect(confidant_page.locator("ol.mailbox > li")).to_have_count(2)
     expect(confidant_page.locator("ol.mailbox > li").last).to_contain_text(CONFIDANT_REPLY)
+    # One rule for times: every message by its hour, the confidant's too, and a note why.
+    for meta in confidant_page.locator("ol.mailbox .mail-meta").all():
+        expect(meta).to_have_text(HOUR_BLOCK)
+    expect(confidant_page.get_by_role("main")).to_contain_text(
+        t(
+            "Times are shown to the hour so that nobody can tell exactly when the employee "
+            "wrote. Messages are listed in the order they were written."
+        )
+    )
     a11y.check(confidant_page, "request page with a reply")
 
     # --- 4. The employee opens the mailbox: first a wrong code, then theirs, sloppily. -----
-    assert_no_referrer(page.goto(url("publiek:postvak")), "mailbox login")
+    # Going on without ticking that the code is written down: the same page, with a reminder.
+    confirm_url = url("publiek:ontvangen_bevestigen", slug=ORG_SLUG)
+    console_log.allow(re.escape(confirm_url) + r": Failed to load resource: .* status of 400\b")
+    go_on = page.get_by_role("button", name=t("Continue to the mailbox"), exact=True)
+    with page.expect_response(is_post_to(confirm_url)) as reminded:
+        go_on.click()
+    assert reminded.value.status == 400, reminded.value.status
+    expect(page.get_by_role("alert")).to_contain_text(
+        t("Tick the box once you have written down your code.")
+    )
+    expect(page.get_by_test_id("receipt-code")).to_have_text(code)
+    a11y.check(page, "receipt page, reminder")
+    page.get_by_label(
+        t("I have written down my code, or saved it where only I can find it")
+    ).check()
+    with page.expect_response(
+        lambda r: r.request.method == "GET" and r.url.endswith(url("publiek:postvak"))
+    ) as landed:
+        go_on.click()
+    assert_no_referrer(landed.value, "mailbox login")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Anonymous mailbox"))
     a11y.check(page, "mailbox login")
     code_field = page.get_by_label(label(t("Your code")))
@@ -248,6 +334,14 @@ def test_anonymous_request_mailbox_and_case(
     expect(mails.last).to_contain_text(CONFIDANT_REPLY)
     expect(mails.last).to_contain_text(t("Confidant"))
     expect(page.get_by_role("main")).not_to_contain_text(CONFIDANT_NAME)
+    for meta in mails.locator(".mail-meta").all():
+        expect(meta).to_have_text(HOUR_BLOCK)
+    expect(page.get_by_role("main")).to_contain_text(
+        t(
+            "Times are shown to the hour so that nobody can tell exactly when you wrote. "
+            "Messages are listed in the order they were written."
+        )
+    )
     assert code not in page.url and sloppy not in page.url, page.url
     a11y.check(page, "mailbox conversation")
 
@@ -352,6 +446,6 @@ def test_anonymous_request_mailbox_and_case(
         assert not stored_anywhere(needle), f"{needle!r} is stored in {stored_anywhere(needle)}"
 
     # --- 7. No accessibility violations, no console errors (CSP) on any page. -------------
-    assert len(a11y.checked) == 14, a11y.checked
+    assert len(a11y.checked) == 15, a11y.checked
     a11y.assert_clean()
     console_log.assert_clean()

@@ -35,6 +35,7 @@ from vpcase.middleware import LAST_SEEN_KEY
 
 from .conftest import (
     A11yAudit,
+    both_screens,
     label,
     log_in_on_this_page,
     log_in_with_totp,
@@ -214,6 +215,7 @@ def assert_not_in_raw(raw: list[bytes], *plaintexts: str) -> None:
 
 
 @pytest.mark.e2e
+@both_screens
 def test_confidant_casework_with_autosave_and_session_timeout(
     live_server, page: Page, a11y: A11yAudit, console_log
 ):

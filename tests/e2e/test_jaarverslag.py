@@ -34,7 +34,16 @@ from tests.conftest import purge_queue
 from tests.rapportage.crafted import NOTE_MARKER, SIGNAL_EXCLUDED
 from tests.rapportage.test_worker import PAUSED_WORKER_ARGS, worker_env
 
-from .conftest import A11yAudit, ConsoleLog, label, log_in_with_totp, t, url, url_re
+from .conftest import (
+    A11yAudit,
+    ConsoleLog,
+    both_screens,
+    label,
+    log_in_with_totp,
+    t,
+    url,
+    url_re,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2025
@@ -146,6 +155,7 @@ def expect_error_page(page: Page, path: str, statuses: tuple[int, ...], heading:
 
 @pytest.mark.e2e
 @pytest.mark.worker
+@both_screens
 def test_annual_report_built_by_the_worker_published_and_downloaded_by_hr(
     live_server,
     new_context,

@@ -12,7 +12,15 @@ from playwright.sync_api import expect
 from tests.factories import AdminFactory
 from vpcase.accounts.models import Organisatie, Role, User
 
-from .conftest import field_label, label, log_in_with_totp, t, totp_from_secret, url_re
+from .conftest import (
+    both_screens,
+    field_label,
+    label,
+    log_in_with_totp,
+    t,
+    totp_from_secret,
+    url_re,
+)
 
 ORG_NAME = "Stichting Welzijn Noord"
 ORG_SLUG = "welzijn-noord"
@@ -23,6 +31,7 @@ INVITATION_LINK = re.compile(r"https?://\S+/uitnodiging/[^/\s]+/")
 
 
 @pytest.mark.e2e
+@both_screens
 def test_admin_onboards_a_confidant(live_server, new_context, a11y, console_log):
     admin = AdminFactory(email="beheer@example.org", full_name="Anna Admin")
 

@@ -144,11 +144,12 @@ def start_dev_server(processes, log: Path) -> tuple[Process, str]:
 
 
 def wait_for_a_minute_within_the_hour() -> None:
-    """The flow must not start at minute 59 (it would end in the next hour) or 0 (an hour
+    """The flow must not start at minute 58 or 59 (it, or the seconds of slack after it, would
+    reach the next hour, whose hh:00 the hourly worker prints as its start time) or 0 (an hour
     rounded down, hh:00, must be told apart from the flow's own minute)."""
     now = time.time()
     minute = int(now // 60) % 60
-    if minute == 59:
+    if minute >= 58:
         time.sleep(3600 - now % 3600 + 60.5)
     elif minute == 0:
         time.sleep(60 - now % 60 + 0.5)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from freezegun import freeze_time
 
 from meldingen import receipts, services
 from meldingen.models import Afzender, Bericht, Verzoek, VerzoekStatus
@@ -418,3 +421,154 @@ def test_confidant_edits_public_page(confidant_client, org_a):
     assert response.status_code == 302
     bad = confidant_client.post(url, {"form": "profiel", "profiel-email_publiek": "geen-mail"})
     assert bad.status_code == 400
+
+
+# --- Issue 15: the receipt-code screen, "no preference", one rule for times ------------------
+
+
+def en(name: str, *args) -> str:
+    """The English address of a view (the tests assert on the English source texts)."""
+    with translation.override("en"):
+        return reverse(name, args=args)
+
+
+def test_receipt_code_is_one_unbreakable_block_with_a_copy_button(org_a):
+    response = submit(visitor(), org_a)
+    html = response.content.decode()
+    code = CODE_RE.search(html).group(0)
+    # One element holding the whole code, which the stylesheet keeps on one line.
+    assert re.search(rf'<code[^>]*class="receipt-code"[^>]*>{code}</code>', html), html
+    # The copy button is only there with JavaScript: hidden in the HTML, shown by the script,
+    # which announces the result in a live region.
+    button = re.search(r"<button[^>]*data-copy-receipt[^>]*>", html)
+    assert button and " hidden" in button.group(0), html
+    assert re.search(r'<[^>]+aria-live="polite"[^>]*data-copy-status', html), html
+    assert "/static/js/receipt.js" in html
+
+
+def confirm_form(html: str) -> dict:
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    bon = re.search(r'name="bon" value="([^"]+)"', html).group(1)
+    return {"csrfmiddlewaretoken": token, "bon": bon}
+
+
+def test_receipt_asks_to_confirm_the_code_was_written_down(org_a):
+    client = visitor()
+    page = client.post(en("publiek:contact", org_a.slug), form_data(client, org_a))
+    html = page.content.decode()
+    code = CODE_RE.search(html).group(0)
+    assert 'type="checkbox" name="bewaard"' in html
+    data = confirm_form(html)
+    confirm = en("publiek:ontvangen_bevestigen", org_a.slug)
+
+    # Without the tick: the same code again, with a reminder; nothing is left.
+    reminded = client.post(confirm, data)
+    assert reminded.status_code == 400
+    text = reminded.content.decode()
+    assert code in text
+    assert "Tick the box once you have written down your code" in text
+    assert 'role="alert"' in text
+
+    # With it: on to the mailbox, where the code opens the conversation.
+    done = client.post(confirm, {**data, "bewaard": "1"})
+    assert done.status_code == 302
+    assert done["Location"] == en("publiek:postvak")
+    assert code not in done["Location"]
+
+    # After leaving the page the code is never shown again, whatever is posted.
+    again = client.post(confirm, data)
+    assert again.status_code == 400
+    assert code not in again.content.decode()
+    assert "cannot be shown again" in again.content.decode()
+    assert set(client.cookies) <= {"csrftoken"}
+
+
+def test_receipt_confirmation_with_a_forged_token_shows_nothing(org_a):
+    client = visitor()
+    page = submit(client, org_a)
+    data = confirm_form(page.content.decode())
+    forged = {**data, "bon": data["bon"][:-2] + "xx"}
+    response = client.post(reverse("publiek:ontvangen_bevestigen", args=[org_a.slug]), forged)
+    assert response.status_code == 400
+    assert not CODE_RE.search(response.content.decode())
+    assert (
+        client.post(reverse("publiek:ontvangen_bevestigen", args=[org_a.slug]), {}).status_code
+        == 400
+    )
+
+
+def test_receipt_page_can_be_shown_again_only_in_its_own_hour_and_the_next(org_a):
+    client = visitor()
+    with freeze_time("2026-03-10 09:10:00+00:00") as clock:
+        page = submit(client, org_a).content.decode()
+        code, data = CODE_RE.search(page).group(0), confirm_form(page)
+        confirm = reverse("publiek:ontvangen_bevestigen", args=[org_a.slug])
+        clock.move_to("2026-03-10 10:59:00+00:00")
+        assert code in client.post(confirm, data).content.decode()
+        clock.move_to("2026-03-10 11:00:01+00:00")
+        late = client.post(confirm, data)
+    assert late.status_code == 400 and code not in late.content.decode()
+
+
+def test_contact_form_offers_no_preference_first_and_checked(org_a, confidant_a):
+    client = visitor()
+    html = client.get(en("publiek:contact", org_a.slug)).content.decode()
+    radios = re.findall(r'<input type="radio" name="gewenste_vertrouwenspersoon"[^>]*>', html)
+    assert len(radios) == 2, radios
+    assert 'value=""' in radios[0] and "checked" in radios[0], radios
+    assert f'value="{confidant_a.pk}"' in radios[1] and "checked" not in radios[1]
+    assert "No preference" in html
+    # After choosing a confidant and coming back to "no preference", the request goes to all.
+    response = submit(client, org_a, gewenste_vertrouwenspersoon="")
+    assert response.status_code == 200
+    assert Verzoek.objects.get().gewenste_vertrouwenspersoon is None
+
+
+def test_a_form_with_an_error_keeps_the_chosen_confidant(org_a, confidant_a):
+    client = visitor()
+    page = submit(client, org_a, gewenste_vertrouwenspersoon=str(confidant_a.pk), bericht="")
+    radios = re.findall(
+        r'<input type="radio" name="gewenste_vertrouwenspersoon"[^>]*>', page.content.decode()
+    )
+    assert "checked" not in radios[0] and "checked" in radios[1], radios
+
+
+def test_mailbox_shows_every_message_by_the_hour_in_the_order_written(org_a, confidant_a):
+    with freeze_time("2026-03-10 11:12:00+00:00") as clock:
+        submitted = VerzoekFactory.create_with_code(organisatie=org_a)
+        clock.move_to("2026-03-10 11:46:37+00:00")
+        vp = verified_client(confidant_a)
+        detail = en("meldingen:verzoek", submitted.verzoek.public_id)
+        assert vp.post(detail, {"tekst": "Antwoord om 12:46"}).status_code == 302
+        clock.move_to("2026-03-10 11:52:00+00:00")
+        client = visitor()
+        open_mailbox(client, submitted.code)
+        client.post(reverse("publiek:postvak_gesprek"), {"tekst": "Reactie om 12:52"})
+        pages = (
+            client.get(en("publiek:postvak_gesprek")).content.decode(),
+            vp.get(detail).content.decode(),
+        )
+
+    # Stored: the hour only, for both senders; the order is the order written.
+    stored = list(submitted.verzoek.berichten.order_by("pk"))
+    assert [b.afzender for b in stored] == [Afzender.MELDER, Afzender.VERTROUWENSPERSOON] + [
+        Afzender.MELDER
+    ]
+    assert {(b.verzonden_op.minute, b.verzonden_op.second) for b in stored} == {(0, 0)}
+
+    for html in pages:
+        metas = re.findall(r'<p class="mail-meta">(.*?)</p>', html, re.S)
+        assert len(metas) == 3, metas
+        # Amsterdam: 12:00 to 13:00, the same for every message; never a minute.
+        assert all("12:00–13:00" in m for m in metas), metas
+        assert "12:46" not in html.replace("Antwoord om 12:46", "")
+        assert html.index("Help alstublieft") < html.index("Antwoord om 12:46")
+        assert html.index("Antwoord om 12:46") < html.index("Reactie om 12:52")
+        assert "Times are shown to the hour so that nobody can tell exactly when" in html
+
+
+def test_inbox_explains_the_hour(submitted, confidant_a):
+    html = verified_client(confidant_a).get(en("meldingen:inbox")).content.decode()
+    hour = submitted.verzoek.ontvangen_op.astimezone(ZoneInfo("Europe/Amsterdam")).hour
+    assert f"{hour:02d}:00–{(hour + 1) % 24:02d}:00" in html
+    assert "Times are shown to the hour so that nobody can tell exactly when" in html

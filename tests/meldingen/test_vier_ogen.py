@@ -430,12 +430,12 @@ def test_the_grantee_is_told(
     # In the app: the badge, the list, then read.
     client = verified_client(colleague_a)
     page = client.get(reverse("meldingen:dashboard")).content.decode()
-    assert 'class="badge">1' in page
+    assert 'data-badge="kennisgevingen">1' in page
     listing = client.get(reverse("accounts:kennisgevingen")).content.decode()
     assert melding.nummer in listing
     client.post(reverse("accounts:kennisgevingen_gelezen"))
     page = client.get(reverse("meldingen:dashboard")).content.decode()
-    assert 'class="badge">1' not in page
+    assert 'data-badge="kennisgevingen">1' not in page
 
 
 # --- Everyone told; the overview ----------------------------------------------------------

@@ -108,7 +108,31 @@ def test_case_page_with_50_conversations_has_constant_queries(
         GesprekFactory(melding=melding_a, interventies=("luisterend_oor", "informatie_advies"))
     # The session's first page records its CSRF secret once (vpcase.middleware); measure after.
     confidant_client.get(reverse("accounts:profile"))
-    with django_assert_max_num_queries(16):  # 15 + the unread-notice badge
+    with django_assert_max_num_queries(17):  # 15 + the unread-notice and -request badges
         response = confidant_client.get(reverse("meldingen:detail", args=[melding_a.public_id]))
     assert response.status_code == 200
     assert response.content.decode().count("timeline-gesprek") == 50
+
+
+def test_edit_conversation_shows_and_changes_its_times(confidant_client, melding_a):
+    from datetime import time
+
+    gesprek = GesprekFactory(
+        melding=melding_a,
+        datum=timezone.localdate() - timedelta(days=1),
+        tijd=time(9, 15),
+        volgende_afspraak=timezone.localdate() + timedelta(days=7),
+        volgende_afspraak_tijd=time(13, 45),
+    )
+    url = reverse("meldingen:gesprek_edit", args=[melding_a.public_id, gesprek.pk])
+    html = confidant_client.get(url).content.decode()
+    assert 'type="time" name="tijd" value="09:15"' in html
+    assert 'type="time" name="volgende_afspraak_tijd" value="13:45"' in html
+    data = payload(
+        datum=gesprek.datum.isoformat(), tijd="", volgende_afspraak_tijd="16:00", notities="Kort."
+    )
+    assert confidant_client.post(url, data).status_code == 302
+    gesprek.refresh_from_db()
+    melding_a.refresh_from_db()
+    assert gesprek.tijd is None and gesprek.volgende_afspraak_tijd == time(16, 0)
+    assert melding_a.volgende_afspraak_tijd == time(16, 0)

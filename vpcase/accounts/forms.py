@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisatie, Role, User
+from .models import Organisatie, Role, User, validate_short_name
 from .services import normalise_email
 
 # Fields whose values are secrets: never echoed back into a form, never logged.
@@ -151,10 +153,21 @@ def https_urls(field, **kwargs):
     return field.formfield(**kwargs)
 
 
+class ShortNameField(forms.SlugField):
+    """The organisation's short name: typed capitals and spaces around it are forgiven, and a
+    wrong character gets a message that says what is allowed (not Django's "valid slug")."""
+
+    default_validators = [validate_short_name]
+
+    def to_python(self, value):
+        return super().to_python(value).lower()
+
+
 class OrganisatieForm(forms.ModelForm):
     class Meta:
         formfield_callback = https_urls
         model = Organisatie
+        field_classes = {"slug": ShortNameField}
         fields = [
             "naam",
             "slug",
@@ -228,3 +241,26 @@ class AccountEditForm(forms.Form):
         queryset=Organisatie.objects.all(),
         required=False,
     )
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+
+class PasswordResetForm(NewPasswordForm):
+    """A new password, allowed only with the second factor: the e-mail link alone (a mailbox
+    someone else can read) does not take over an account."""
+
+    otp_token = copy.deepcopy(OTPTokenForm.base_fields["otp_token"])
+    field_order = ["otp_token", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].widget.attrs.pop("autofocus", None)
+
+    def clean_otp_token(self) -> str:
+        return "".join(self.cleaned_data["otp_token"].split())

@@ -6,12 +6,14 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.core.validators import MaxValueValidator, MinValueValidator, validate_slug
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
+
+from vpcase.text import single_period
 
 
 class Role(models.TextChoices):
@@ -20,13 +22,22 @@ class Role(models.TextChoices):
     HR = "hr", _("HR / management (report reader)")
 
 
+# The short name of an organisation in web addresses (/o/<short name>/). Stricter than Django's
+# slug (no capitals, no underscores, no hyphen at either end), with a message that says so.
+validate_short_name = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z",
+    _("Use only lower-case letters, digits and hyphens, for example “acme-care”."),
+    "invalid",
+)
+
+
 class Organisatie(models.Model):
     naam = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(
         _("short name in web addresses"),
         max_length=60,
         unique=True,
-        validators=[validate_slug],
+        validators=[validate_short_name],
         help_text=_("Lower-case letters, digits and hyphens; used in /o/<short name>/."),
     )
     bewaartermijn_maanden = models.PositiveSmallIntegerField(
@@ -71,6 +82,10 @@ class Organisatie(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.naam
+
+    def audit_label(self) -> str:
+        """How the audit trail names it (vpcase/audit/selectors.py)."""
         return self.naam
 
 
@@ -120,6 +135,10 @@ class User(AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def audit_label(self) -> str:
+        """How the audit trail names it (vpcase/audit/selectors.py)."""
+        return str(self)
 
     @property
     def is_admin(self) -> bool:
@@ -173,10 +192,15 @@ class Lidmaatschap(models.Model):
     aangemaakt_op = models.DateTimeField(default=timezone.now, editable=False)
 
     # A confidant's entry on the organisation's public page.
+    # Hidden until the confidant publishes their own entry: a new account must not appear on
+    # the page and the poster as a bare name before its owner has written an introduction.
     zichtbaar = models.BooleanField(
         _("show me on the public page"),
-        default=True,
-        help_text=_("Employees can choose you when they ask for contact."),
+        default=False,
+        help_text=_(
+            "Employees can choose you when they ask for contact. Write a short introduction "
+            "first: it is what they read before they choose."
+        ),
     )
     extern = models.BooleanField(_("external confidant"), default=False)
     introductie = models.TextField(_("short introduction"), blank=True, max_length=1500)
@@ -258,6 +282,12 @@ class LidmaatschapVerzoek(VierOgenVerzoek):
         ]
         indexes = [models.Index(fields=["organisatie", "status"])]
 
+    audit_label_related = ("user", "organisatie")
+
+    def audit_label(self) -> str:
+        """How the audit trail names it (vpcase/audit/selectors.py)."""
+        return _("%(wie)s as a confidant of %(org)s") % {"wie": self.user, "org": self.organisatie}
+
 
 class Kennisgeving(models.Model):
     """A notice to one account about who can see what: never any content of a case, request
@@ -317,7 +347,7 @@ class Kennisgeving(models.Model):
             "n": self.aantal or 0,
             "ref": self.verwijzing,
         }
-        return str(KENNISGEVING_TEKST[self.soort]) % params
+        return single_period(str(KENNISGEVING_TEKST[self.soort]) % params)
 
 
 _S = Kennisgeving.Soort

@@ -6,6 +6,7 @@ import hashlib
 import logging
 import secrets
 import smtplib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -466,6 +467,75 @@ def password_change(*, request: HttpRequest, user: User, new_password: str) -> N
     end_all_sessions(user)
     update_session_auth_hash(request, user)
     audit_log(action=Action.PASSWORD_CHANGED, actor=user, target=user)
+
+
+# --- Password reset -----------------------------------------------------------------------
+# A link by e-mail, and then the second factor: whoever reads the mailbox alone gets nothing.
+# Only accounts that can log in today get a link (active, a password, 2FA set up); the page
+# says the same whatever the address, so it tells nobody whether an account exists.
+
+RESET_MAIL_EVERY = 15 * 60  # at most one link per address per quarter of an hour
+
+
+def password_reset_request(*, email: str) -> None:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from vpcase import ratelimit
+
+    user = User.objects.filter(email=normalise_email(email), is_active=True).first()
+    if user is None or not user.has_usable_password() or not user.has_confirmed_totp:
+        return
+    window_end = (int(time.time()) // RESET_MAIL_EVERY + 1) * RESET_MAIL_EVERY
+    name = "pwreset:" + hashlib.sha256(f"{user.pk}:{window_end}".encode()).hexdigest()[:32]
+    if not ratelimit.claim_once(name, window_end):
+        return
+    url = absolute_reverse(
+        "accounts:password_reset_link",
+        urlsafe_base64_encode(force_bytes(user.pk)),
+        default_token_generator.make_token(user),
+    )
+    audit_log(action=Action.PASSWORD_RESET_REQUESTED, target=user)
+    try:
+        mail.send(
+            mail.mails_to(
+                [user],
+                "accounts/email/password_reset",
+                lambda u: {"url": url, "minutes": settings.PASSWORD_RESET_TIMEOUT // 60},
+            )
+        )
+    except (OSError, smtplib.SMTPException):
+        # The link is a credential: log that sending failed, never the message itself.
+        logger.exception("Password reset mail for user %s could not be sent", user.pk)
+
+
+def password_reset_user(uidb64: str, token: str) -> User | None:
+    """The account this link was made for, if the link still works (an hour, once)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.http import urlsafe_base64_decode
+
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError):
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+@transaction.atomic
+def password_reset(*, user: User, otp_token: str, new_password: str) -> bool:
+    """Set the new password if the second factor accepts the token (a backup code is used up
+    by it); every session of the account ends. False if the code is refused (audited)."""
+    if otp_verify(user=user, token=otp_token) is None:
+        return False
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    end_all_sessions(user)
+    audit_log(action=Action.PASSWORD_RESET, actor=user, target=user)
+    return True
 
 
 # --- Invitations --------------------------------------------------------------------------

@@ -12,6 +12,8 @@ class Action(models.TextChoices):
     SESSION_EXPIRED = "session_expired", _("Session expired")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     PASSWORD_SET = "password_set", _("Password set through invitation")
+    PASSWORD_RESET_REQUESTED = "password_reset_asked", _("Password reset link sent")
+    PASSWORD_RESET = "password_reset", _("Password reset with the second factor")
     OTP_FAILED = "otp_failed", _("Two-factor code rejected")
     OTP_ENROLLED = "otp_enrolled", _("Two-factor authentication set up")
     OTP_RESET = "otp_reset", _("Two-factor authentication reset")
@@ -42,13 +44,17 @@ class Action(models.TextChoices):
     CASE_UPDATED = "case_updated", _("Case changed")
     CASE_STATUS_CHANGED = "case_status", _("Case status changed")
     CASE_CLOSED = "case_closed", _("Case closed")
-    CASE_LEGAL_HOLD = "case_legal_hold", _("Legal hold changed")
+    CASE_LEGAL_HOLD = "case_legal_hold", _("Suspension of destruction changed (legal hold)")
     CONVERSATION_ADDED = "conversation_added", _("Conversation logged")
     CONVERSATION_UPDATED = "conversation_updated", _("Conversation changed")
     CASE_ACCESS_GRANTED = "case_access_granted", _("Access to case granted")
     CASE_ACCESS_REVOKED = "case_access_revoked", _("Access to case revoked")
     CASE_EXCEPTION = "case_exception", _("Confidentiality exception recorded")
     CASE_EXPORTED = "case_exported", _("Case exported for the reporter")
+    CASE_APPOINTMENT_EXPORTED = "case_appointment_ics", _("Next appointment downloaded (.ics)")
+    # Target: the meldingen Inzage row with the review's counts (passages in full, left out,
+    # blacked out) and reason codes; never content.
+    CASE_EXPORT_REVIEWED = "case_export_reviewed", _("Export for the reporter reviewed")
     REQUEST_VIEWED = "request_viewed", _("Request viewed")
     REQUEST_REPLIED = "request_replied", _("Reply sent to the anonymous mailbox")
     REQUEST_CONVERTED = "request_converted", _("Request made into a case")
@@ -104,6 +110,9 @@ class AuditEvent(models.Model):
     )
     # sha256 over the previous event's hash and this event's fields (chain.py).
     hash = models.CharField(max_length=64, editable=False)
+
+    # Not a column: a readable name of the target, set by selectors.with_target_labels.
+    target_label: str
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -38,3 +38,7 @@ class Instellingen(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+    def audit_label(self) -> str:
+        """How the audit trail names it: there is one (vpcase/audit/selectors.py)."""
+        return str(self._meta.verbose_name).capitalize()

@@ -22,6 +22,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from vpcase.accounts import services
 from vpcase.accounts.models import BackupCodeDevice, Lidmaatschap, Organisatie, Role, User
 
+# What the demo confidants' published entry on the public page says (demo content, Dutch).
+DEMO_INTRODUCTION = (
+    "Ik ben vertrouwenspersoon voor alle medewerkers. Wat je mij vertelt, blijft tussen ons."
+)
+
 DEMO_ACCOUNTS = [
     ("beheer@demo.vpcase.invalid", "Bea Beheer", Role.ADMIN),
     ("vp@demo.vpcase.invalid", "Vera Vertrouwens", Role.CONFIDANT),
@@ -58,7 +63,15 @@ class Command(BaseCommand):
                     user.is_active = True
                     user.save(update_fields=["is_active"])
                 if role != Role.ADMIN:
-                    Lidmaatschap.objects.get_or_create(user=user, organisatie=org)
+                    # The demo confidants have published their entry on the public page.
+                    Lidmaatschap.objects.get_or_create(
+                        user=user,
+                        organisatie=org,
+                        defaults={
+                            "zichtbaar": role == Role.CONFIDANT,
+                            "introductie": DEMO_INTRODUCTION if role == Role.CONFIDANT else "",
+                        },
+                    )
                 accounts[email] = _still_valid(user, kept.get(email)) or _fresh(user)
                 if role == Role.CONFIDANT:
                     _demo_cases(user, org)
@@ -168,7 +181,7 @@ DEMO_CASES = [
 
 def _demo_cases(user: User, org: Organisatie) -> None:
     """A few cases for the demo confidant, so that the dashboard is not empty."""
-    from datetime import timedelta
+    from datetime import time, timedelta
 
     from django.utils import timezone
 
@@ -199,4 +212,5 @@ def _demo_cases(user: User, org: Organisatie) -> None:
                 notities=notitie,
                 afspraken="",
                 volgende_afspraak=today + timedelta(days=index + 1),
+                volgende_afspraak_tijd=time(10 + index % 7, 0),
             )

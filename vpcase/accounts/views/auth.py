@@ -25,12 +25,25 @@ from vpcase import qr
 
 from .. import selectors, services
 from ..decorators import login_required
-from ..forms import LoginForm, NewPasswordForm, OTPEnrolForm, OTPTokenForm
+from ..forms import (
+    LoginForm,
+    NewPasswordForm,
+    OTPEnrolForm,
+    OTPTokenForm,
+    PasswordResetForm,
+    PasswordResetRequestForm,
+)
 from ..models import BackupCodeDevice, User
 
 PENDING_KEY = "_vpcase_pending_2fa"
 PENDING_TTL = 10 * 60
 NEXT_KEY = "_vpcase_next"
+
+
+def _logged_in(request: HttpRequest) -> bool:
+    """Logged in with both factors (django-otp's middleware adds is_verified to the user)."""
+    user = request.user
+    return bool(user.is_authenticated and user.is_verified())
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str | None:
@@ -65,7 +78,7 @@ def _pending_user(request: HttpRequest) -> User | None:
 
 def _second_step(request: HttpRequest) -> tuple[User | None, HttpResponse | None]:
     """The pending user of the second login step, or where to send the browser instead."""
-    if request.user.is_authenticated and request.user.is_verified():
+    if _logged_in(request):
         return None, redirect("home")
     user = _pending_user(request)
     if user is None:
@@ -90,7 +103,7 @@ def _render_login(request: HttpRequest, form: LoginForm, status: int = 200) -> H
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.is_verified():
+    if _logged_in(request):
         return redirect("home")
     if request.method == "GET":
         request.session[NEXT_KEY] = _safe_next(request, request.GET.get("next"))
@@ -223,6 +236,71 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     return render(
         request, "accounts/invitation.html", {"form": form, "invitee": user}, status=status
+    )
+
+
+RESET_KEY = "_vpcase_password_reset"
+RESET_SET = "nieuw"  # stands in the address for the token once it is in the session
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset_request_view(request: HttpRequest) -> HttpResponse:
+    if _logged_in(request):
+        return redirect("home")  # logged in: the password is changed under My account
+    form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(
+                request, "accounts/password_reset_request.html", {"form": form}, status=400
+            )
+        services.password_reset_request(email=form.cleaned_data["email"])
+        return render(
+            request, "accounts/password_reset_sent.html", {"email": form.cleaned_data["email"]}
+        )
+    return render(request, "accounts/password_reset_request.html", {"form": form})
+
+
+@sensitive_post_parameters("otp_token", "password1", "password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset_link_view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link from the e-mail. As Django's own reset view does, the token moves from the
+    address into the session at once, so it is not left in the history or sent as a referrer."""
+    if token != RESET_SET:
+        if services.password_reset_user(uidb64, token) is None:
+            return render(request, "accounts/password_reset_invalid.html", status=410)
+        request.session[RESET_KEY] = {"uid": uidb64, "token": token}
+        return redirect("accounts:password_reset_link", uidb64=uidb64, token=RESET_SET)
+    stored = request.session.get(RESET_KEY) or {}
+    user = (
+        services.password_reset_user(uidb64, stored.get("token", ""))
+        if stored.get("uid") == uidb64
+        else None
+    )
+    if user is None:
+        return render(request, "accounts/password_reset_invalid.html", status=410)
+    form = PasswordResetForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST" and form.is_valid():
+        if services.password_reset(
+            user=user,
+            otp_token=form.cleaned_data["otp_token"],
+            new_password=form.cleaned_data["password1"],
+        ):
+            request.session.pop(RESET_KEY, None)
+            if request.user.is_authenticated:
+                logout(request)
+            messages.success(request, _("Your password is changed. Log in with it now."))
+            return redirect("accounts:login")
+        form.add_error(
+            "otp_token",
+            _(
+                "This code is not correct, already used or expired. Wait for a new code and try again."
+            ),
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "accounts/password_reset_set.html", {"form": form, "account": user}, status=status
     )
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from vpcase.audit.selectors import account_event_list
+from vpcase.audit.selectors import account_event_list, with_target_labels
 
 from .. import selectors, services
 from ..decorators import admin_required
@@ -25,7 +25,7 @@ from ..forms import AccountCreateForm, AccountEditForm, ConfirmPasswordForm, Org
 def index_view(request: HttpRequest) -> HttpResponse:
     context = {
         **selectors.beheer_counts(),
-        "events": account_event_list()[:10],
+        "events": with_target_labels(account_event_list()[:10]),
     }
     return render(request, "beheer/index.html", context)
 
@@ -225,4 +225,5 @@ def account_otp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_required
 def audit_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(account_event_list(), 50).get_page(request.GET.get("page"))
+    page.object_list = with_target_labels(page.object_list)
     return render(request, "beheer/audit.html", {"page": page})
