@@ -404,3 +404,62 @@ class HandoverForm(forms.Form):
                 error_messages={"invalid_choice": _("Choose a confidant of this organisation.")},
             )
             group["field_name"] = name
+
+
+# --- Reply templates (the confidant's own) ------------------------------------------------------
+
+
+class AntwoordsjabloonForm(forms.Form):
+    titel = forms.CharField(
+        label=_("Title"),
+        max_length=100,
+        help_text=_("Only you see it: it is how you pick the template above a reply."),
+        error_messages={
+            "required": _("Give the template a title."),
+            "max_length": _("A title has at most %(limit_value)d characters."),
+        },
+    )
+    tekst = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "The text that goes into the reply. You can still change it before you send the reply."
+        ),
+        error_messages={"required": _("Write the text of the template.")},
+    )
+
+    def clean_titel(self) -> str:
+        return self.cleaned_data["titel"].strip()
+
+    def clean_tekst(self) -> str:
+        from .forms_publiek import MAX_MESSAGE
+
+        text = self.cleaned_data["tekst"].strip()
+        if len(text) > MAX_MESSAGE:
+            raise forms.ValidationError(
+                _("The text has %(n)d characters; at most %(max)d fit."),
+                params={"n": len(text), "max": MAX_MESSAGE},
+            )
+        return text
+
+
+class SjabloonInvoegenForm(forms.Form):
+    """Pick one of one's own reply templates to put into the reply being written."""
+
+    sjabloon = forms.TypedChoiceField(
+        label=_("Reply template"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose a template to insert."),
+            "invalid_choice": _("Choose one of your templates."),
+        },
+    )
+
+    def __init__(self, *args, sjablonen: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["sjabloon"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("", _("Choose a template")),
+            *[(s.pk, s.titel) for s in sjablonen],
+        ]

@@ -547,3 +547,24 @@ class Overdracht(VierOgenVerzoek):
             "naar": self.naar,
             "org": self.organisatie,
         }
+
+
+class Antwoordsjabloon(models.Model):
+    """A confidant's own reply template: a text to start the first answer to a request with.
+    Only its owner sees and uses it. The text may hold names, so it is encrypted; the title is
+    the owner's label to pick it by and is kept plain so the list can be sorted."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="antwoordsjablonen"
+    )
+    titel = models.CharField(_("title"), max_length=100)
+    tekst = encrypt(models.TextField(_("text")))
+    aangemaakt_op = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["titel", "id"]
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+
+    def __str__(self) -> str:
+        return self.titel

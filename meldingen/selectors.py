@@ -44,6 +44,7 @@ from .models import (
     ACKNOWLEDGE_DAYS,
     FEEDBACK_MONTHS,
     Afzender,
+    Antwoordsjabloon,
     Bericht,
     Categorie,
     Doorbreking,
@@ -911,3 +912,19 @@ def inzage_bron(*, melding: Melding) -> InzageBron:
             melding=melding, gesprekken=gesprekken, doorbrekingen=doorbrekingen
         ),
     )
+
+
+# --- Reply templates: a confidant's own ------------------------------------------------------
+
+
+def antwoordsjabloon_list(*, user: User) -> list[Antwoordsjabloon]:
+    """The user's own reply templates, by title. Nobody else's, whatever their role."""
+    return list(Antwoordsjabloon.objects.filter(user=user))
+
+
+def antwoordsjabloon_get(*, user: User, pk: int) -> Antwoordsjabloon:
+    """One of the user's own templates; anyone else's is a 404, as if it did not exist."""
+    try:
+        return Antwoordsjabloon.objects.get(user=user, pk=pk)
+    except Antwoordsjabloon.DoesNotExist:
+        raise Http404 from None

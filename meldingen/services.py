@@ -43,6 +43,7 @@ from vpcase.links import absolute_reverse
 from . import concept_keys, inzage, receipts, selectors
 from .models import (
     Afzender,
+    Antwoordsjabloon,
     Bericht,
     Doorbreking,
     Gebeurtenis,
@@ -910,3 +911,29 @@ def melding_exported_after_review(
         organisatie=melding.organisatie,
     )
     return record
+
+
+# --- Reply templates: a confidant's own text snippets -----------------------------------------
+# No audit events: a template is the confidant's own wording, not about any case or person, and
+# only its owner can see it. Using one shows up in the audit as the reply it became.
+
+
+def antwoordsjabloon_save(
+    *, user: User, titel: str, tekst: str, sjabloon: Antwoordsjabloon | None = None
+) -> Antwoordsjabloon:
+    """Create a template for the user, or change one of theirs (the caller got it through
+    selectors.antwoordsjabloon_get, so it is the user's own)."""
+    if sjabloon is None:
+        return Antwoordsjabloon.objects.create(user=user, titel=titel, tekst=tekst)
+    if sjabloon.user_id != user.pk:
+        raise PermissionDenied
+    sjabloon.titel = titel
+    sjabloon.tekst = tekst
+    sjabloon.save(update_fields=["titel", "tekst"])
+    return sjabloon
+
+
+def antwoordsjabloon_delete(*, user: User, sjabloon: Antwoordsjabloon) -> None:
+    if sjabloon.user_id != user.pk:
+        raise PermissionDenied
+    sjabloon.delete()

@@ -65,6 +65,10 @@ urlpatterns = [
         "verzoeken/<uuid:public_id>/omzetten/", inbox.verzoek_convert_view, name="verzoek_convert"
     ),
     path("verzoeken/<uuid:public_id>/sluiten/", inbox.verzoek_close_view, name="verzoek_close"),
+    path("sjablonen/", inbox.sjabloon_list_view, name="sjabloon_list"),
+    path("sjablonen/nieuw/", inbox.sjabloon_create_view, name="sjabloon_create"),
+    path("sjablonen/<id:pk>/", inbox.sjabloon_edit_view, name="sjabloon_edit"),
+    path("sjablonen/<id:pk>/verwijderen/", inbox.sjabloon_delete_view, name="sjabloon_delete"),
     path(
         "organisaties/<org:slug>/",
         organisatie.organisatie_publiek_view,

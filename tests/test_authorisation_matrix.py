@@ -45,6 +45,9 @@ ORG_A = row(LOGIN, 200, 404, 403, 403)
 ORG_A_POST_ONLY = row(LOGIN, 405, 405, 403, 403)
 VERSLAG = lambda f: {"slug": f["org_a"].slug, "jaar": f["verslag_a"].jaar}  # noqa: E731
 ADMIN_ONLY_POST = row(LOGIN, 403, 403, 403, 405)  # GET on a POST-only admin action
+# A confidant's own thing (a reply template of confidant A): any other confidant gets a 404.
+OWN_OF_A = row(LOGIN, 200, 404, 403, 403)
+SJABLOON = lambda f: {"pk": f["sjabloon_a"].pk}  # noqa: E731
 
 # url name -> (kwargs builder, expected outcome per role). Kwargs builders get the fixtures.
 TABLE = {
@@ -116,6 +119,10 @@ TABLE = {
     "meldingen:verzoek": (VERZOEK, CASE_OF_A),
     "meldingen:verzoek_convert": (VERZOEK, CASE_OF_A_POST_ONLY),
     "meldingen:verzoek_close": (VERZOEK, CASE_OF_A_POST_ONLY),
+    "meldingen:sjabloon_list": (None, CONFIDANTS),
+    "meldingen:sjabloon_create": (None, CONFIDANTS),
+    "meldingen:sjabloon_edit": (SJABLOON, OWN_OF_A),
+    "meldingen:sjabloon_delete": (SJABLOON, OWN_OF_A),  # GET asks first; POST deletes
     "meldingen:organisatie_publiek": (
         lambda f: {"slug": f["org_a"].slug},
         row(LOGIN, 200, 404, 403, 403),
@@ -199,6 +206,11 @@ POST_TABLE = {
     "meldingen:verzoek_convert": VERZOEK,
     "meldingen:verzoek_close": VERZOEK,
 }
+# POSTs on a confidant's own things: confidant B gets a 404, HR and admin a 403.
+OWN_POST_TABLE = {
+    "meldingen:sjabloon_edit": SJABLOON,
+    "meldingen:sjabloon_delete": SJABLOON,
+}
 # POSTs on organisation-scoped report pages: confidant B of another organisation gets a 404.
 ORG_POST_TABLE = {
     "rapportage:verslag": VERSLAG,
@@ -232,6 +244,9 @@ def world(org_a, org_b, admin_user, confidant_a, confidant_b, hr_a):
         "toegang_a": services.toegang_grant(user=confidant_a, melding=melding, colleague=colleague),
         # A request addressed to confidant A by name: the colleague of org A can't see it either.
         "verzoek_a": verzoek_for(org_a, confidant_a),
+        "sjabloon_a": services.antwoordsjabloon_save(
+            user=confidant_a, titel="Eerste reactie", tekst="Dank voor je bericht."
+        ),
         **reporting_for(org_a, confidant_a),
     }
 
@@ -315,6 +330,8 @@ def test_post_tables_cover_every_object_url():
     # ...and so does every report page that changes something.
     org_urls = {n for n, (_kw, expected) in TABLE.items() if expected is ORG_A_POST_ONLY}
     assert org_urls <= set(ORG_POST_TABLE), org_urls - set(ORG_POST_TABLE)
+    own_urls = {n for n, (_kw, expected) in TABLE.items() if expected is OWN_OF_A}
+    assert own_urls <= set(OWN_POST_TABLE), own_urls - set(OWN_POST_TABLE)
 
 
 def test_report_posts_are_scoped(world):
@@ -327,3 +344,20 @@ def test_report_posts_are_scoped(world):
             if response.status_code != code:
                 failures.append(f"{role} POST {name}: expected {code}, got {response.status_code}")
     assert not failures, "\n".join(failures)
+
+
+def test_own_posts_are_scoped(world):
+    from meldingen.models import Antwoordsjabloon
+
+    expected = {"confidant_b": 404, "hr_a": 403, "admin": 403}
+    failures = []
+    for role, code in expected.items():
+        client = verified_client(world[role])
+        for name, kwargs_builder in OWN_POST_TABLE.items():
+            response = client.post(
+                reverse(name, kwargs=kwargs_builder(world)), {"titel": "X", "tekst": "X"}
+            )
+            if response.status_code != code:
+                failures.append(f"{role} POST {name}: expected {code}, got {response.status_code}")
+    assert not failures, "\n".join(failures)
+    assert Antwoordsjabloon.objects.get(pk=world["sjabloon_a"].pk).titel == "Eerste reactie"

@@ -142,6 +142,9 @@ def _build_world() -> World:
             ),
             "verzoek": verzoek_for(org, confidant),
             "colleague": colleague,
+            "sjabloon": meldingen_services.antwoordsjabloon_save(
+                user=confidant, titel="Eerste reactie", tekst="Dank voor je bericht."
+            ),
         }
     # Organisation A has a published report (PDF and CSV for HR), an activity and a signal.
     made["a"].update(reporting_for(org_a, users["confidant_a"]))
@@ -160,6 +163,7 @@ def _build_world() -> World:
             for obj in (
                 a["gesprek"],
                 a["toegang"],
+                a["sjabloon"],
                 a["activiteit_a"],
                 a["signaal_a"],
                 org_a,
@@ -184,7 +188,15 @@ def _build_world() -> World:
         ],
         "pk": [
             str(obj.pk)
-            for obj in (b["gesprek"], b["toegang"], org_b, gone, users["confidant_b"], invitee)
+            for obj in (
+                b["gesprek"],
+                b["toegang"],
+                b["sjabloon"],
+                org_b,
+                gone,
+                users["confidant_b"],
+                invitee,
+            )
         ],
         "slug": [org_b.slug, gone.slug],
         "jaar": ["1999", "2101"],

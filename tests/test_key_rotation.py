@@ -109,6 +109,7 @@ def test_every_encrypted_field_is_found():
         "meldingen.Melding.samenvatting",
         "meldingen.Gesprek.notities",
         "meldingen.Bericht.tekst",
+        "meldingen.Antwoordsjabloon.tekst",
         "concepten.Concept.data",
         "rapportage.Signaal.tekst",
     } <= found

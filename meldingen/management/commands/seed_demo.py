@@ -75,6 +75,7 @@ class Command(BaseCommand):
                 accounts[email] = _still_valid(user, kept.get(email)) or _fresh(user)
                 if role == Role.CONFIDANT:
                     _demo_cases(user, org)
+                    _demo_reply_templates(user)
         _write(store, accounts)
         renewed = reseed or accounts != kept
         self.stdout.write(
@@ -214,3 +215,29 @@ def _demo_cases(user: User, org: Organisatie) -> None:
                 volgende_afspraak=today + timedelta(days=index + 1),
                 volgende_afspraak_tijd=time(10 + index % 7, 0),
             )
+
+
+DEMO_REPLY_TEMPLATES = (
+    (
+        "Eerste reactie",
+        "Dank je wel voor je bericht. Ik ben de vertrouwenspersoon en ik lees met je mee. Wat je "
+        "mij vertelt blijft tussen ons, tenzij je zelf iets anders wilt.\n\n"
+        "Wil je vertellen wat er speelt, of zullen we een moment afspreken om te praten?",
+    ),
+    (
+        "Afspraak voorstellen",
+        "Ik wil graag met je in gesprek. Past het je op een van deze momenten? Laat het me weten "
+        "via dit postvak; je hoeft je naam niet te noemen.",
+    ),
+)
+
+
+def _demo_reply_templates(user: User) -> None:
+    """Two reply templates for the demo confidant, to show the insert control on a request."""
+    from meldingen import services as meldingen_services
+    from meldingen.models import Antwoordsjabloon
+
+    if Antwoordsjabloon.objects.filter(user=user).exists():
+        return
+    for titel, tekst in DEMO_REPLY_TEMPLATES:
+        meldingen_services.antwoordsjabloon_save(user=user, titel=titel, tekst=tekst)
