@@ -395,6 +395,20 @@ def flow(state: dict, web: str, mail: str, invite: str, site_url: str) -> None:
     accept_invitation(b_confidant, path_of(links["confidant"], site_url), confidant)
     b_hr = Browser(web, "hr")
     accept_invitation(b_hr, path_of(links["hr"], site_url), hr)
+    # A new confidant is not on the public page until they publish their own entry.
+    entry = f"/dashboard/organisaties/{slug}/"
+    published = b_confidant.post_form(
+        entry,
+        {
+            "form": "profiel",
+            "profiel-zichtbaar": "on",
+            "profiel-introductie": "Ik luister, vertrouwelijk.",
+        },
+        follow=False,
+        expect=(302,),
+    )
+    del published  # a 302 back to the page means saved; anything else raised above
+    say(f"{confidant['email']} published their entry on the public page")
 
     # An anonymous employee: the organisation's public page, then a request for contact.
     anon = Browser(web, "anonymous")
