@@ -436,7 +436,7 @@ def flow(state: dict, web: str, mail: str, invite: str, site_url: str) -> None:
         },
         origin="null",  # the public pages send no referrer, so browsers post Origin: null
     )
-    code = re.search(r'data-testid="receipt-code"><code>([^<]+)<', received.text)
+    code = re.search(r'data-testid="receipt-code"><code[^>]*>([^<]+)<', received.text)
     if not code:
         raise CheckError("the anonymous request was not confirmed with a receipt code")
     say("anonymous request sent from the public page; receipt code shown once")
