@@ -305,7 +305,9 @@ def check_pdf(response: Response, what: str) -> str:
 def hr_download(browser: Browser, org_name: str, year: int) -> tuple[str, int]:
     index = browser.get("/hr/")
     rows = re.findall(
-        r"<tr><td>(\d{4})</td><td>([^<]*)</td>.*?href=\"(/hr/[0-9a-f-]+/pdf/)\"", index.text, re.S
+        r"<tr[^>]*><td[^>]*>(\d{4})</td><td[^>]*>([^<]*)</td>.*?href=\"(/hr/[0-9a-f-]+/pdf/)\"",
+        index.text,
+        re.S,
     )
     for row_year, row_org, href in rows:
         if int(row_year) == year and html.unescape(row_org) == org_name:
