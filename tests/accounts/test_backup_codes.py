@@ -44,7 +44,15 @@ def test_the_codes_can_be_printed(confidant_a):
     assert "js/print.js" in html
 
 
-def test_the_file_holds_nothing_the_database_keeps(confidant_a):
+def test_the_codes_shown_are_stored_only_as_their_salted_hashes(confidant_a):
+    """What the page shows (and the file holds) is each stored row's code, and no stored row
+    holds a code itself."""
     _response, _html, codes = new_codes(confidant_a)
-    stored = BackupCode.objects.filter(device__user=confidant_a).values_list("code_hash", flat=True)
-    assert stored and not any(code in hashed for code in codes for hashed in stored)
+    rows = list(BackupCode.objects.filter(device__user=confidant_a))
+    assert len(rows) == len(codes)
+    for code in codes:
+        assert sum(row.matches(code) for row in rows) == 1
+    assert not any(
+        code.replace("-", "") in row.code_hash.replace("-", "") for code in codes for row in rows
+    )
+    assert len({row.code_hash.split("$")[1] for row in rows}) == len(rows)  # a salt per code

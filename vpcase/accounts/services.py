@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
@@ -21,9 +22,11 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from vpcase import mail
+from vpcase import mail, ratelimit
 from vpcase.audit.models import Action
 from vpcase.audit.services import audit_log
 from vpcase.links import absolute_reverse
@@ -478,12 +481,6 @@ RESET_MAIL_EVERY = 15 * 60  # at most one link per address per quarter of an hou
 
 
 def password_reset_request(*, email: str) -> None:
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
-    from vpcase import ratelimit
-
     user = User.objects.filter(email=normalise_email(email), is_active=True).first()
     if user is None or not user.has_usable_password() or not user.has_confirmed_totp:
         return
@@ -512,9 +509,6 @@ def password_reset_request(*, email: str) -> None:
 
 def password_reset_user(uidb64: str, token: str) -> User | None:
     """The account this link was made for, if the link still works (an hour, once)."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.http import urlsafe_base64_decode
-
     try:
         pk = int(urlsafe_base64_decode(uidb64).decode())
     except (ValueError, TypeError, OverflowError, UnicodeDecodeError):
