@@ -56,8 +56,11 @@ SHARE_TARGETS = (
     ("public organisation page", 60),
 )
 P95_TARGETS_MS = (
-    ("anonymous request submission", 500),
-    ("mailbox login with a code", 500),
+    # scenario, bound, clients (wrk connections of that scenario)
+    ("anonymous request submission", 500, 10),
+    ("mailbox login with a code", 500, 10),
+    # One confidant searching: an explicit action, so two seconds, not a page's few hundred ms.
+    ("case list, searched (big confidant)", 2000, 1),
 )
 
 PROFILES = {
@@ -316,7 +319,7 @@ def wrk(
         body_file = handle.name
     args = [
         "wrk",
-        "-t2",
+        f"-t{min(2, connections)}",
         f"-c{connections}",
         f"-d{duration}s",
         "--timeout",
@@ -527,7 +530,11 @@ def scenarios(stack: Stack, seed: dict, duration: int) -> dict:
     confidant.post(
         "/dashboard/meldingen/zoeken/", {"csrfmiddlewaretoken": token, "zoek": "Sanne de Vries"}
     )
-    measure("case list, searched (big confidant)", "/dashboard/meldingen/", cookie=cookie)
+    # One client: a search is one person's action, and ten at once from one session would
+    # measure the queue in front of two workers rather than the search.
+    measure(
+        "case list, searched (big confidant)", "/dashboard/meldingen/", cookie=cookie, connections=1
+    )
     confidant.post("/dashboard/meldingen/zoeken/wissen/", {"csrfmiddlewaretoken": token})
 
     slug = seed["public_org"]
@@ -774,6 +781,10 @@ def machine() -> str:
     )
 
 
+def _clients(n: int) -> str:
+    return "1 client" if n == 1 else f"{n} clients"
+
+
 def targets_markdown(results: dict) -> list[str]:
     """Each target of a full run, met or missed, from the results alone."""
     scenarios = results.get("scenarios") or {}
@@ -783,10 +794,11 @@ def targets_markdown(results: dict) -> list[str]:
         if name in scenarios and floor:
             got = 100 * scenarios[name]["rps"] / floor
             rows.append((f"{name} ≥ {share} % of the floor", f"{got:.0f} %", got >= share))
-    for name, bound in P95_TARGETS_MS:
+    for name, bound, clients in P95_TARGETS_MS:
         if name in scenarios:
             got = scenarios[name]["p95_ms"]
-            rows.append((f"{name}: p95 ≤ {bound} ms (10 clients)", f"{got:.0f} ms", got <= bound))
+            who = _clients(clients)
+            rows.append((f"{name}: p95 ≤ {bound} ms ({who})", f"{got:.0f} ms", got <= bound))
     j = results.get("jaarverslag")
     if j and "seconds" in j and "weasyprint_s" in j:
         bound = 1.5 * j["weasyprint_s"] + 2
