@@ -4,12 +4,15 @@ from datetime import date
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from vpcase.accounts.models import Organisatie, User
+from vpcase.accounts.forms import https_urls
+from vpcase.accounts.models import Lidmaatschap, Organisatie, User
 
-from . import search
+from . import afbeeldingen, search, services
 from .models import (
     MAX_DURATION_MINUTES,
     MAX_NOTE_LENGTH,
@@ -463,3 +466,98 @@ class SjabloonInvoegenForm(forms.Form):
             ("", _("Choose a template")),
             *[(s.pk, s.titel) for s in sjablonen],
         ]
+
+
+# --- The organisation's public page (meldingen/views/organisatie.py) ------------------------
+
+
+class ImageField(forms.FileField):
+    """An upload that comes out re-encoded (afbeeldingen.Verwerkt), or a form error: too
+    large, too many pixels, or not a PNG, JPEG or WebP that Pillow can decode."""
+
+    def __init__(self, *, process, **kwargs):
+        self.process = process
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.FileInput(attrs={"accept": afbeeldingen.ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        afbeeldingen.check_size(upload)
+        return self.process(upload)
+
+
+class _ImageFormMixin:
+    """An image field and a "remove" tick (shown only when there is an image to remove); a
+    new upload wins over the tick."""
+
+    image_field: str
+    remove_field: str
+    fields: dict[str, forms.Field]  # the form's, once it is mixed into one
+
+    def __init__(self, *args, has_image: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not has_image:
+            del self.fields[self.remove_field]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get(self.image_field):
+            cleaned[self.remove_field] = False
+        cleaned.setdefault(self.remove_field, False)
+        return cleaned
+
+
+def _with_size(text):
+    """The text with the upload limit in it, translated when shown (not at import)."""
+    return lazy(lambda: str(text) % {"size": filesizeformat(afbeeldingen.MAX_BYTES)}, str)()
+
+
+class PubliekeInfoForm(_ImageFormMixin, forms.ModelForm):
+    image_field = "logo"
+    remove_field = "logo_verwijderen"
+
+    logo = ImageField(
+        process=afbeeldingen.logo,
+        label=_("Logo"),
+        help_text=_with_size(
+            _("Optional. PNG, JPEG or WebP, at most %(size)s. It is stored without its metadata.")
+        ),
+    )
+    logo_verwijderen = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    class Meta:
+        formfield_callback = https_urls
+        model = Organisatie
+        fields = services.ORGANISATIE_PAGE_FIELDS
+        widgets = {"publieke_tekst": forms.Textarea(attrs={"rows": 4})}
+
+
+class ProfielForm(_ImageFormMixin, forms.ModelForm):
+    image_field = "foto"
+    remove_field = "foto_verwijderen"
+
+    foto = ImageField(
+        process=afbeeldingen.foto,
+        label=_("Photo"),
+        help_text=_with_size(
+            _(
+                "Optional. A square is cut from the middle. PNG, JPEG or WebP, at most "
+                "%(size)s. It is stored without its metadata (such as where it was taken)."
+            )
+        ),
+    )
+    foto_verwijderen = forms.BooleanField(label=_("Remove my photo"), required=False)
+
+    class Meta:
+        model = Lidmaatschap
+        fields = services.OWN_ENTRY_FIELDS
+        widgets = {"introductie": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("zichtbaar") and not cleaned.get("introductie", "").strip():
+            self.add_error("introductie", services.OwnEntryIncomplete.message)
+        return cleaned

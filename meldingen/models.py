@@ -568,3 +568,80 @@ class Antwoordsjabloon(models.Model):
 
     def __str__(self) -> str:
         return self.titel
+
+
+class AfbeeldingSoort(models.TextChoices):
+    LOGO = "logo", _("logo")
+    FOTO = "foto", _("photo")
+
+
+class Afbeelding(models.Model):
+    """An image on the public page: the organisation's logo or a confidant's photo.
+
+    Only what vpcase re-encoded itself is kept (meldingen/afbeeldingen.py: decoded, scaled and
+    saved afresh, without EXIF, GPS, XMP or an ICC profile), in the database, so that backups
+    and the SQLite set-up need no media directory. The hash is part of the image's address: a
+    new image gets a new address, so an old address never shows new content. Served with
+    no-store like every page (a cached photo on a shared computer says whose page was read)."""
+
+    soort = models.CharField(max_length=10, choices=AfbeeldingSoort.choices)
+    organisatie = models.ForeignKey(
+        "accounts.Organisatie", on_delete=models.CASCADE, related_name="afbeeldingen"
+    )
+    # The confidant's entry a photo belongs to; empty for a logo.
+    lidmaatschap = models.OneToOneField(
+        "accounts.Lidmaatschap",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="foto",
+    )
+    data = models.BinaryField()
+    content_type = models.CharField(max_length=20)
+    breedte = models.PositiveIntegerField()
+    hoogte = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    aangemaakt_op = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisatie"],
+                condition=models.Q(soort="logo"),
+                name="afbeelding_one_logo",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(soort="logo", lidmaatschap__isnull=True)
+                    | models.Q(soort="foto", lidmaatschap__isnull=False)
+                ),
+                name="afbeelding_logo_or_photo",
+            ),
+        ]
+
+    @property
+    def versie(self) -> str:
+        """The part of the address that changes with the content."""
+        return self.sha256[:16]
+
+    @property
+    def extensie(self) -> str:
+        return {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}[self.content_type]
+
+    @property
+    def getoond(self) -> tuple[int, int]:
+        """Width and height on the page: half the stored size (sharp on high-density screens)
+        within a box that fits a phone."""
+        box = (300, 120) if self.soort == AfbeeldingSoort.LOGO else (96, 96)
+        scale = min(box[0] / self.breedte, box[1] / self.hoogte, 1)
+        return max(1, round(self.breedte * scale)), max(1, round(self.hoogte * scale))
+
+    @property
+    def getoond_breedte(self) -> int:
+        return self.getoond[0]
+
+    @property
+    def getoond_hoogte(self) -> int:
+        return self.getoond[1]

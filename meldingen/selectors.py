@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -43,6 +44,8 @@ from . import inzage, receipts, search
 from .models import (
     ACKNOWLEDGE_DAYS,
     FEEDBACK_MONTHS,
+    Afbeelding,
+    AfbeeldingSoort,
     Afzender,
     Antwoordsjabloon,
     Bericht,
@@ -729,14 +732,71 @@ def public_organisatie_get(*, slug: str) -> Organisatie:
         raise Http404 from error
 
 
+def _public_entries() -> Q:
+    """The entries the public page shows (a hidden or deactivated confidant's is not)."""
+    return Q(zichtbaar=True, user__role=Role.CONFIDANT, user__is_active=True)
+
+
 def public_confidants(organisatie: Organisatie) -> QuerySet[Lidmaatschap]:
+    # With each photo's address and size (its bytes are read only when the photo is asked for).
     return (
-        Lidmaatschap.objects.filter(
-            organisatie=organisatie, zichtbaar=True, user__role=Role.CONFIDANT, user__is_active=True
-        )
-        .select_related("user")
+        Lidmaatschap.objects.filter(_public_entries(), organisatie=organisatie)
+        .select_related("user", "foto")
+        .defer("foto__data")
         .order_by("user__full_name")
     )
+
+
+# The version in an image's address: the first 16 hex digits of its SHA-256.
+_VERSIE = re.compile(r"[0-9a-f]{16}\Z")
+
+
+def public_logo(organisatie: Organisatie) -> Afbeelding | None:
+    """The organisation's logo, without its bytes (for the address and the size)."""
+    return (
+        Afbeelding.objects.defer("data")
+        .filter(organisatie=organisatie, soort=AfbeeldingSoort.LOGO)
+        .first()
+    )
+
+
+def own_foto(lidmaatschap: Lidmaatschap) -> Afbeelding | None:
+    """The photo of a confidant's entry, published or not, without its bytes."""
+    return Afbeelding.objects.defer("data").filter(lidmaatschap=lidmaatschap).first()
+
+
+def public_logo_get(*, slug: str, versie: str) -> Afbeelding:
+    """The logo of an active organisation at this version; a 404 otherwise (also for an old
+    version: its address must never show other bytes)."""
+    if not _VERSIE.match(versie):
+        raise Http404
+    afbeelding = Afbeelding.objects.filter(
+        soort=AfbeeldingSoort.LOGO,
+        organisatie__slug=slug,
+        organisatie__actief=True,
+        sha256__startswith=versie,
+    ).first()
+    if afbeelding is None:
+        raise Http404
+    return afbeelding
+
+
+def public_foto_get(*, slug: str, versie: str) -> Afbeelding:
+    """A photo on the public page: of an active organisation, on an entry the page shows. The
+    version alone names it: two entries with the same version have the same bytes."""
+    if not _VERSIE.match(versie):
+        raise Http404
+    entries = Lidmaatschap.objects.filter(
+        _public_entries(), organisatie__slug=slug, organisatie__actief=True
+    )
+    afbeelding = Afbeelding.objects.filter(
+        soort=AfbeeldingSoort.FOTO,
+        lidmaatschap__in=entries,
+        sha256__startswith=versie,
+    ).first()
+    if afbeelding is None:
+        raise Http404
+    return afbeelding
 
 
 def mailbox_open(typed_code: str) -> Verzoek | None:

@@ -40,8 +40,11 @@ from vpcase.audit.services import audit_log, audit_log_many
 from vpcase.concepten.services import concept_delete, concepts_delete_by_key
 from vpcase.links import absolute_reverse
 
-from . import concept_keys, inzage, receipts, selectors
+from . import concept_keys, inzage, publiek_cache, receipts, selectors
+from .afbeeldingen import Verwerkt
 from .models import (
+    Afbeelding,
+    AfbeeldingSoort,
     Afzender,
     Antwoordsjabloon,
     Bericht,
@@ -400,14 +403,61 @@ def _set_fields(obj, allowed: tuple[str, ...], fields: dict) -> None:
         setattr(obj, name, value)
 
 
+def _image_set(
+    *,
+    organisatie: Organisatie,
+    lidmaatschap: Lidmaatschap | None,
+    image: Verwerkt | None,
+    remove: bool,
+) -> Action | None:
+    """Store a new logo (lidmaatschap None) or photo, or remove it; the audit action to write,
+    or None if nothing changed. The image was re-encoded by meldingen.afbeeldingen."""
+    if lidmaatschap is None:
+        existing = Afbeelding.objects.filter(organisatie=organisatie, soort=AfbeeldingSoort.LOGO)
+    else:
+        existing = Afbeelding.objects.filter(lidmaatschap=lidmaatschap)
+    if image is not None:
+        existing.delete()
+        Afbeelding.objects.create(
+            soort=AfbeeldingSoort.LOGO if lidmaatschap is None else AfbeeldingSoort.FOTO,
+            organisatie=organisatie,
+            lidmaatschap=lidmaatschap,
+            data=image.data,
+            content_type=image.content_type,
+            breedte=image.breedte,
+            hoogte=image.hoogte,
+            sha256=image.sha256,
+        )
+        action = Action.ORG_PAGE_IMAGE_ADDED
+    elif remove and existing.delete()[0]:
+        action = Action.ORG_PAGE_IMAGE_REMOVED
+    else:
+        return None
+    slug = organisatie.slug
+    transaction.on_commit(lambda: publiek_cache.forget(slug))
+    return action
+
+
 @transaction.atomic
-def organisatie_page_update(*, user: User, organisatie: Organisatie, **fields) -> Organisatie:
-    """A confidant of the organisation edits what its public page says."""
+def organisatie_page_update(
+    *,
+    user: User,
+    organisatie: Organisatie,
+    logo: Verwerkt | None = None,
+    logo_verwijderen: bool = False,
+    **fields,
+) -> Organisatie:
+    """A confidant of the organisation edits what its public page says, and its logo."""
     _set_fields(organisatie, ORGANISATIE_PAGE_FIELDS, fields)
     organisatie.save()
+    image_action = _image_set(
+        organisatie=organisatie, lidmaatschap=None, image=logo, remove=logo_verwijderen
+    )
     audit_log(
         action=Action.ORG_PAGE_UPDATED, actor=user, target=organisatie, organisatie=organisatie
     )
+    if image_action is not None:
+        audit_log(action=image_action, actor=user, target=organisatie, organisatie=organisatie)
     return organisatie
 
 
@@ -421,9 +471,17 @@ class OwnEntryIncomplete(ValueError):
 
 
 @transaction.atomic
-def own_entry_update(*, user: User, lidmaatschap: Lidmaatschap, **fields) -> Lidmaatschap:
-    """A confidant edits their own entry on the organisation's public page. A new entry is
-    hidden (Lidmaatschap.zichtbaar); only its owner publishes it, with an introduction."""
+def own_entry_update(
+    *,
+    user: User,
+    lidmaatschap: Lidmaatschap,
+    foto: Verwerkt | None = None,
+    foto_verwijderen: bool = False,
+    **fields,
+) -> Lidmaatschap:
+    """A confidant edits their own entry on the organisation's public page, and its photo. A
+    new entry is hidden (Lidmaatschap.zichtbaar); only its owner publishes it, with an
+    introduction."""
     if lidmaatschap.user_id != user.pk:
         raise PermissionDenied
     _set_fields(lidmaatschap, OWN_ENTRY_FIELDS, fields)
@@ -431,9 +489,14 @@ def own_entry_update(*, user: User, lidmaatschap: Lidmaatschap, **fields) -> Lid
         raise OwnEntryIncomplete(str(OwnEntryIncomplete.message))
     lidmaatschap.save()
     organisatie = lidmaatschap.organisatie
+    image_action = _image_set(
+        organisatie=organisatie, lidmaatschap=lidmaatschap, image=foto, remove=foto_verwijderen
+    )
     audit_log(
         action=Action.ORG_PAGE_UPDATED, actor=user, target=organisatie, organisatie=organisatie
     )
+    if image_action is not None:
+        audit_log(action=image_action, actor=user, target=organisatie, organisatie=organisatie)
     return lidmaatschap
 
 

@@ -10,6 +10,9 @@ urlpatterns = [
     path("o/<org:slug>/", publiek.organisatie_view, name="organisatie"),
     path("o/<org:slug>/poster/", publiek.poster_view, name="poster"),
     path("o/<org:slug>/contact/", publiek.contact_view, name="contact"),
+    # An image's address holds its version: new content, new address.
+    path("o/<org:slug>/logo/<str:versie>.png", publiek.logo_view, name="logo"),
+    path("o/<org:slug>/foto/<str:versie>.jpg", publiek.foto_view, name="foto"),
     path(
         "o/<org:slug>/contact/bewaard/",
         publiek.ontvangen_bevestigen_view,

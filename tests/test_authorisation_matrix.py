@@ -131,6 +131,15 @@ TABLE = {
     "publiek:organisatie": (lambda f: {"slug": f["org_a"].slug}, everyone(200)),
     "publiek:poster": (lambda f: {"slug": f["org_a"].slug}, everyone(200)),
     "publiek:contact": (lambda f: {"slug": f["org_a"].slug}, everyone(200)),
+    # The logo and a published confidant's photo (hidden ones: tests/meldingen/test_afbeeldingen).
+    "publiek:logo": (
+        lambda f: {"slug": f["org_a"].slug, "versie": f["logo_a"].versie},
+        everyone(200),
+    ),
+    "publiek:foto": (
+        lambda f: {"slug": f["org_a"].slug, "versie": f["foto_a"].versie},
+        everyone(200),
+    ),
     # The receipt page's "continue" is a POST; a GET (its language link) goes to the mailbox.
     "publiek:ontvangen_bevestigen": (lambda f: {"slug": f["org_a"].slug}, everyone(302)),
     "publiek:postvak": (None, everyone(200)),
@@ -248,6 +257,36 @@ def world(org_a, org_b, admin_user, confidant_a, confidant_b, hr_a):
             user=confidant_a, titel="Eerste reactie", tekst="Dank voor je bericht."
         ),
         **reporting_for(org_a, confidant_a),
+        **images_for(org_a, confidant_a),
+    }
+
+
+def images_for(org, confidant):
+    """A logo of the organisation and the confidant's published entry with a photo."""
+    import io
+
+    from PIL import Image
+
+    from meldingen import afbeeldingen, services
+
+    def image(size):
+        out = io.BytesIO()
+        Image.new("RGB", size, "teal").save(out, "PNG")
+        return io.BytesIO(out.getvalue())
+
+    services.organisatie_page_update(
+        user=confidant, organisatie=org, logo=afbeeldingen.logo(image((300, 100)))
+    )
+    services.own_entry_update(
+        user=confidant,
+        lidmaatschap=org.lidmaatschappen.get(user=confidant),
+        zichtbaar=True,
+        introductie="Ik luister.",
+        foto=afbeeldingen.foto(image((500, 500))),
+    )
+    return {
+        "logo_a": org.afbeeldingen.get(soort="logo"),
+        "foto_a": org.afbeeldingen.get(soort="foto"),
     }
 
 

@@ -113,7 +113,7 @@ def _build_world() -> World:
         MeldingFactory,
         OrganisatieFactory,
     )
-    from tests.test_authorisation_matrix import reporting_for, verzoek_for
+    from tests.test_authorisation_matrix import images_for, reporting_for, verzoek_for
     from vpcase.accounts import services as account_services
 
     org_a = OrganisatieFactory(naam="Organisatie A", slug="org-a")
@@ -148,6 +148,8 @@ def _build_world() -> World:
         }
     # Organisation A has a published report (PDF and CSV for HR), an activity and a signal.
     made["a"].update(reporting_for(org_a, users["confidant_a"]))
+    # Organisation A has a logo, and confidant A a published entry with a photo.
+    made["a"].update(images_for(org_a, users["confidant_a"]))
     verslag_b = rapportage_services.jaarverslag_get_or_create(organisatie=org_b, jaar=2024)
     invitee = ConfidantFactory(organisaties=[org_a], totp=False)
     token = account_services.invitation_send(actor=admin, user=invitee).url.rstrip("/")
@@ -173,6 +175,7 @@ def _build_world() -> World:
             )
         ],
         "slug": [org_a.slug],
+        "versie": [a["logo_a"].versie, a["foto_a"].versie],
         "jaar": ["2025", "2024", "2000", "2100"],
         "kind": ["signaal", "activiteit"],
         "token": [token],
@@ -199,6 +202,7 @@ def _build_world() -> World:
             )
         ],
         "slug": [org_b.slug, gone.slug],
+        "versie": ["0" * 16, a["foto_a"].versie.upper()],
         "jaar": ["1999", "2101"],
         "kind": ["activiteiten", "Signaal"],
         "token": ["not-a-real-token", token.upper()],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,31 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from vpcase.accounts.decorators import confidant_required
-from vpcase.accounts.forms import https_urls
-from vpcase.accounts.models import Lidmaatschap, Organisatie
 
 from .. import selectors, services
-
-
-class PubliekeInfoForm(forms.ModelForm):
-    class Meta:
-        formfield_callback = https_urls
-        model = Organisatie
-        fields = services.ORGANISATIE_PAGE_FIELDS
-        widgets = {"publieke_tekst": forms.Textarea(attrs={"rows": 4})}
-
-
-class ProfielForm(forms.ModelForm):
-    class Meta:
-        model = Lidmaatschap
-        fields = services.OWN_ENTRY_FIELDS
-        widgets = {"introductie": forms.Textarea(attrs={"rows": 3})}
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("zichtbaar") and not cleaned.get("introductie", "").strip():
-            self.add_error("introductie", services.OwnEntryIncomplete.message)
-        return cleaned
+from ..forms import ProfielForm, PubliekeInfoForm
 
 
 @confidant_required
@@ -44,12 +21,22 @@ def organisatie_publiek_view(request: HttpRequest, slug: str) -> HttpResponse:
     org = lidmaatschap.organisatie
     # As saved, before a posted form changes the instance.
     published = lidmaatschap.zichtbaar
+    logo = selectors.public_logo(org)
+    foto = selectors.own_foto(lidmaatschap)
     which = request.POST.get("form") if request.method == "POST" else None
     info_form = PubliekeInfoForm(
-        request.POST if which == "info" else None, instance=org, prefix="info"
+        request.POST if which == "info" else None,
+        request.FILES if which == "info" else None,
+        instance=org,
+        prefix="info",
+        has_image=logo is not None,
     )
     profiel_form = ProfielForm(
-        request.POST if which == "profiel" else None, instance=lidmaatschap, prefix="profiel"
+        request.POST if which == "profiel" else None,
+        request.FILES if which == "profiel" else None,
+        instance=lidmaatschap,
+        prefix="profiel",
+        has_image=foto is not None,
     )
     status = 200
     if which == "info":
@@ -73,6 +60,8 @@ def organisatie_publiek_view(request: HttpRequest, slug: str) -> HttpResponse:
         "info_form": info_form,
         "profiel_form": profiel_form,
         "published": published,
+        "logo": logo,
+        "foto": foto,
     }
     return render(request, "meldingen/organisatie_publiek.html", context, status=status)
 

@@ -33,7 +33,7 @@ from vpcase.sessions import MAILBOX_KEY
 
 from .. import publiek_cache, selectors, services
 from ..forms_publiek import CodeForm, ReplyForm, VerzoekForm
-from ..models import Verzoek, VerzoekStatus
+from ..models import Afbeelding, Verzoek, VerzoekStatus
 
 NONCE_FIELD = "_nonce"
 
@@ -64,6 +64,7 @@ def _shared_organisatie_page(org: Organisatie) -> bytes:
         other_url = reverse("publiek:organisatie", args=[org.slug])
     context = {
         "organisatie": org,
+        "logo": selectors.public_logo(org),
         "confidants": selectors.public_confidants(org),
         "other_language": other,
         "other_language_url": other_url,
@@ -81,7 +82,11 @@ def organisatie_view(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if personal:
         org = _organisatie(slug)
-        context = {"organisatie": org, "confidants": selectors.public_confidants(org)}
+        context = {
+            "organisatie": org,
+            "logo": selectors.public_logo(org),
+            "confidants": selectors.public_confidants(org),
+        }
         return render(request, "publiek/organisatie.html", context)
     html = publiek_cache.get(slug)
     if html is None:
@@ -96,11 +101,35 @@ def poster_view(request: HttpRequest, slug: str) -> HttpResponse:
     url = absolute_reverse("publiek:organisatie", org.slug)
     context = {
         "organisatie": org,
+        "logo": selectors.public_logo(org),
         "url": url,
         "qr_svg": qr.svg(url, title=_("QR code to the confidants' page"), scale=8, border=2),
         "confidants": selectors.public_confidants(org),
     }
     return render(request, "publiek/poster.html", context)
+
+
+def _image_response(afbeelding: Afbeelding) -> HttpResponse:
+    """The stored, re-encoded bytes, as an image only. No Cache-Control of its own: like every
+    page of vpcase it is no-store (vpcase.middleware.SecurityHeadersMiddleware), so a shared
+    device keeps no trace of a visit to the confidants' page in its cache."""
+    response = HttpResponse(bytes(afbeelding.data), content_type=afbeelding.content_type)
+    response["Content-Disposition"] = f'inline; filename="{afbeelding.soort}.{afbeelding.extensie}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["ETag"] = f'"{afbeelding.sha256}"'
+    return response
+
+
+@public
+@require_http_methods(["GET", "HEAD"])
+def logo_view(request: HttpRequest, slug: str, versie: str) -> HttpResponse:
+    return _image_response(selectors.public_logo_get(slug=slug, versie=versie))
+
+
+@public
+@require_http_methods(["GET", "HEAD"])
+def foto_view(request: HttpRequest, slug: str, versie: str) -> HttpResponse:
+    return _image_response(selectors.public_foto_get(slug=slug, versie=versie))
 
 
 def _proof_context(limit: ratelimit.Limit) -> dict:
@@ -138,7 +167,11 @@ def _claim_nonce(nonce: str) -> bool:
 def contact_view(request: HttpRequest, slug: str) -> HttpResponse:
     org = _organisatie(slug)
     confidants = list(selectors.public_confidants(org))
-    context = {"organisatie": org, "confidants": confidants}
+    context: dict[str, object] = {
+        "organisatie": org,
+        "logo": selectors.public_logo(org),
+        "confidants": confidants,
+    }
     if request.method == "GET":
         context.update(form=VerzoekForm(confidants=confidants), nonce=_new_nonce())
         context.update(_proof_context(ratelimit.SUBMISSIONS))

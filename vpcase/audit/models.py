@@ -62,6 +62,9 @@ class Action(models.TextChoices):
     CASE_DESTROYED = "case_destroyed", _("Case narrative destroyed (retention)")
     REQUEST_DESTROYED = "request_destroyed", _("Anonymous request destroyed (retention)")
     ORG_PAGE_UPDATED = "org_page_updated", _("Public page changed")
+    # Target: the organisation; the logo or a confidant's photo on its public page.
+    ORG_PAGE_IMAGE_ADDED = "org_page_image_added", _("Image on the public page uploaded")
+    ORG_PAGE_IMAGE_REMOVED = "org_page_image_removed", _("Image on the public page removed")
     REPORT_UPDATED = "report_updated", _("Annual report text changed")
     REPORT_BUILD_REQUESTED = "report_build", _("Annual report PDF requested")
     REPORT_PUBLISHED = "report_published", _("Annual report published")
