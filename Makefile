@@ -18,7 +18,7 @@ SQLITE_TEST_DIR ?= var/test-sqlite
 COVERAGE_FLOOR := 93.5
 COVERAGE ?= --cov --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 
-.PHONY: run test test-pg test-sqlite test-disclosure test-fast compose-check lint typecheck typecheck-baseline format messages migrate clean sample-report bench bench-quick
+.PHONY: run test test-pg test-sqlite test-disclosure test-fast compose-check lint typecheck typecheck-baseline format messages migrate clean sample-report report-png bench bench-quick
 
 SAMPLE_YEAR ?= 2025
 
@@ -67,9 +67,8 @@ test-sqlite: $(STAMP)
 # The whole-history disclosure test on 1,000 generated organisations (`make test` tries 60):
 # about 30 CPU-minutes.
 test-disclosure: $(STAMP)
-	VPCASE_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) ATTACKER_EXAMPLES=250 \
-		$(VENV)/bin/pytest -n 2 tests/rapportage/test_attacker_rapport.py \
-		-k nothing_hr_ever_received $(PYTEST_ARGS)
+	VPCASE_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) ATTACKER_EXAMPLES=250 ATTACKER_REPORTS=100 \
+		$(VENV)/bin/pytest -n 2 tests/rapportage/test_attacker_rapport.py $(PYTEST_ARGS)
 
 # Everything except the browser tests, for a quick loop.
 test-fast: $(STAMP)
@@ -82,6 +81,11 @@ sample-report: $(STAMP)
 	VPCASE_ENV=development VPCASE_DATA_DIR=var/sample $(PY) manage.py seed_demo > /dev/null
 	VPCASE_ENV=development VPCASE_DATA_DIR=var/sample $(PY) manage.py seed_jaarverslag_demo --year $(SAMPLE_YEAR)
 	VPCASE_ENV=development VPCASE_DATA_DIR=var/sample $(PY) manage.py build_jaarverslag --org demo --year $(SAMPLE_YEAR) --output jaarverslag-demo-$(SAMPLE_YEAR).pdf
+
+# Every page of the demo report and of three small organisations' reports as PNG, in
+# var/report-png/<name>/page-NN.png, to look at (a PostgreSQL test database, as `make test`).
+report-png: $(STAMP)
+	$(MAKE) test-pg COVERAGE= PYTEST_ARGS="-n 1 -q tests/rapportage/test_report_png.py"
 
 # Performance against a floor measured in the same run (needs PostgreSQL, Redis and wrk;
 # `make test`'s set-up provides the first two, .ci/run installs wrk). bench-quick: ~2 min.

@@ -14,8 +14,15 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Q, QuerySet, Sum, When
+from django.db.models import Value as V
+from django.db.models.functions import (
+    Coalesce,
+    ExtractDay,
+    ExtractMonth,
+    ExtractQuarter,
+    ExtractYear,
+)
 
 from meldingen.models import (
     Gesprek,
@@ -27,6 +34,9 @@ from vpcase.accounts.models import Organisatie
 
 from . import anonimiteit as anon
 from .cijfers import (
+    DUUR_VANAF,
+    GESLACHT_ONBEKEND,
+    GESPREKKEN_VANAF,
     ActiviteitTelling,
     Cijfers,
     Gesprekken,
@@ -69,17 +79,23 @@ def tel(organisatie: Organisatie, jaar: int) -> RuweCijfers:
 
 def _tel(organisatie: Organisatie, jaar: int) -> RuweCijfers:
     meldingen = Melding.objects.filter(organisatie=organisatie)
+    overgenomen, eerste_jaar = _overgenomen(meldingen, jaar)
+    duur, gesprekken_per_melding = _gesloten(meldingen, jaar)
     return RuweCijfers(
         organisatie=organisatie.naam,
         jaar=jaar,
-        nieuw=_nieuwe_meldingen(meldingen, jaar),
+        nieuw=_nieuwe_meldingen(meldingen, jaar, eerste_jaar),
         categorieen=_categorieen(organisatie, jaar),
         interventies=_interventies(organisatie, jaar),
         gesprekken=_gesprekken(organisatie, jaar),
         afhandelingen=_afhandelingen(meldingen, jaar),
-        overgenomen=_overgenomen(meldingen, jaar),
+        overgenomen=overgenomen,
         activiteiten=_activiteiten(organisatie, jaar),
         signalen=_signalen(organisatie, jaar),
+        duur=duur,
+        gesprekken_per_melding=gesprekken_per_melding,
+        eerste_jaar=eerste_jaar,
+        aantal_medewerkers=organisatie.aantal_medewerkers,
     )
 
 
@@ -87,23 +103,38 @@ def _jaren(per_year: dict[int, Telling], jaar: int) -> Jaren[Telling]:
     return Jaren(dict(per_year.get(jaar, {})), dict(per_year.get(jaar - 1, {})))
 
 
-def _nieuwe_meldingen(meldingen: QuerySet[Melding], jaar: int) -> NieuweMeldingen:
-    """Cases opened, by year, quarter, channel, relation and role: one GROUP BY."""
-    years = range(jaar - TREND_YEARS + 1, jaar + 1)
+def trend_jaren(jaar: int, eerste_jaar: int | None) -> range:
+    """The years of the trend: the last TREND_YEARS, but none before the organisation's first
+    case (a year before it was not a year without cases, it was a year without vpcase). The
+    report's own year always."""
+    start = jaar - TREND_YEARS + 1
+    if eerste_jaar is None or eerste_jaar > jaar:
+        start = jaar
+    else:
+        start = max(start, eerste_jaar)
+    return range(start, jaar + 1)
+
+
+def _nieuwe_meldingen(
+    meldingen: QuerySet[Melding], jaar: int, eerste_jaar: int | None
+) -> NieuweMeldingen:
+    """Cases opened, by year, quarter, channel, relation, role and gender: one GROUP BY."""
+    years = trend_jaren(jaar, eerste_jaar)
     per_year: dict[int, int] = defaultdict(int)
     per_field: dict[str, dict[int, Telling]] = {
         name: defaultdict(lambda: defaultdict(int))
-        for name in ("q", "kanaal", "relatie", "melder_rol")
+        for name in ("q", "kanaal", "relatie", "melder_rol", "geslacht")
     }
     rows = (
-        meldingen.filter(geopend_op__year__gte=years[0], geopend_op__year__lte=jaar)
+        meldingen.filter(geopend_op__year__gte=min(years[0], jaar - 1), geopend_op__year__lte=jaar)
         .annotate(y=ExtractYear("geopend_op"), q=ExtractQuarter("geopend_op"))
-        .values("y", "q", "kanaal", "relatie", "melder_rol")
+        .values("y", "q", "kanaal", "relatie", "melder_rol", "geslacht")
         .annotate(n=Count("id"))
         .order_by()
     )
     for row in rows:
         per_year[row["y"]] += row["n"]
+        row["geslacht"] = row["geslacht"] or GESLACHT_ONBEKEND
         for name, counts in per_field.items():
             counts[row["y"]][row[name]] += row["n"]
     return NieuweMeldingen(
@@ -112,6 +143,7 @@ def _nieuwe_meldingen(meldingen: QuerySet[Melding], jaar: int) -> NieuweMeldinge
         kanaal=_jaren(per_field["kanaal"], jaar),
         relatie=_jaren(per_field["relatie"], jaar),
         melder_rol=_jaren(per_field["melder_rol"], jaar),
+        geslacht=_jaren(per_field["geslacht"], jaar),
     )
 
 
@@ -159,6 +191,57 @@ def _afhandelingen(meldingen: QuerySet[Melding], jaar: int) -> Jaren[Telling]:
     return _per_code(rows, "afhandeling", jaar)
 
 
+def _band(value, vanaf: dict) -> Case:
+    """The band (code) of `value`: the last band whose lower bound it reaches."""
+    bands = sorted(vanaf.items(), key=lambda item: -item[1])
+    return Case(
+        *(When(**{f"{value}__gte": low}, then=V(str(code))) for code, low in bands[:-1]),
+        default=V(str(bands[-1][0])),
+    )
+
+
+def _gesloten(meldingen: QuerySet[Melding], jaar: int) -> tuple[Jaren[Telling], Jaren[Telling]]:
+    """Cases closed in the year per duration band and per band of conversations: one GROUP BY
+    over both bands. The duration in whole calendar months, from the date parts (portable,
+    and no per-case rows leave the database); the conversations counted in a subquery."""
+    talks = (
+        Gesprek.objects.filter(melding=OuterRef("pk"))
+        .order_by()
+        .values("melding")
+        .annotate(c=Count("id"))
+        .values("c")
+    )
+    rows = (
+        meldingen.filter(gesloten_op__year__gte=jaar - 1, gesloten_op__year__lte=jaar)
+        .annotate(dag_dicht=ExtractDay("gesloten_op"), dag_open=ExtractDay("geopend_op"))
+        .annotate(
+            y=ExtractYear("gesloten_op"),
+            maanden=(ExtractYear("gesloten_op") - ExtractYear("geopend_op")) * 12
+            + ExtractMonth("gesloten_op")
+            - ExtractMonth("geopend_op")
+            - Case(
+                When(dag_dicht__lt=F("dag_open"), then=V(1)),
+                default=V(0),
+                output_field=IntegerField(),
+            ),
+            gesprekken_n=Coalesce(talks, V(0), output_field=IntegerField()),
+        )
+        .annotate(
+            duur_band=_band("maanden", DUUR_VANAF),
+            gesprekken_band=_band("gesprekken_n", GESPREKKEN_VANAF),
+        )
+        .values("y", "duur_band", "gesprekken_band")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    duur: dict[int, Telling] = {jaar: defaultdict(int), jaar - 1: defaultdict(int)}
+    gesprekken: dict[int, Telling] = {jaar: defaultdict(int), jaar - 1: defaultdict(int)}
+    for row in rows:
+        duur[row["y"]][row["duur_band"]] += row["n"]
+        gesprekken[row["y"]][row["gesprekken_band"]] += row["n"]
+    return _jaren(duur, jaar), _jaren(gesprekken, jaar)
+
+
 def _per_code(rows, field: str, jaar: int) -> Jaren[Telling]:
     per_year: dict[int, Telling] = {jaar: {}, jaar - 1: {}}
     for row in rows:
@@ -185,8 +268,14 @@ def _gesprekken(organisatie: Organisatie, jaar: int) -> Gesprekken:
     )
 
 
-def _overgenomen(meldingen: QuerySet[Melding], jaar: int) -> Jaren[int]:
-    """Cases carried over from before the year (still open on 1 January)."""
+def _overgenomen(meldingen: QuerySet[Melding], jaar: int) -> tuple[Jaren[int], int | None]:
+    """Cases carried over from before the year (still open on 1 January), and the year of the
+    organisation's first case (None: no case at all), in the same pass.
+
+    The first case, not the first registration of anything (an activity, a signal, the
+    organisation row): the trend counts cases, and the first case is the one date that says
+    when confidants started keeping them here. Cases are never deleted (only their narrative
+    is destroyed), so it does not move with the retention period."""
 
     def still_open_on(day: date) -> Q:
         return Q(geopend_op__lt=day) & (Q(gesloten_op__isnull=True) | Q(gesloten_op__gte=day))
@@ -194,8 +283,10 @@ def _overgenomen(meldingen: QuerySet[Melding], jaar: int) -> Jaren[int]:
     carried = meldingen.aggregate(
         this=Count("id", filter=still_open_on(date(jaar, 1, 1))),
         last=Count("id", filter=still_open_on(date(jaar - 1, 1, 1))),
+        eerste=Min("geopend_op"),
     )
-    return Jaren(carried["this"], carried["last"])
+    eerste = carried["eerste"]
+    return Jaren(carried["this"], carried["last"]), (eerste.year if eerste else None)
 
 
 def _activiteiten(organisatie: Organisatie, jaar: int) -> dict[str, ActiviteitTelling]:

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from meldingen.models import (
     REFERRALS,
     Afhandeling,
     Categorie,
+    Geslacht,
     Interventie,
     Kanaal,
     MelderRol,
@@ -31,13 +32,16 @@ from meldingen.models import (
 
 from . import disclosure
 from .cijfers import (
+    GESLACHT_ONBEKEND,
     NIET,
     Activiteiten,
     ActiviteitRij,
     ActiviteitTelling,
     Cel,
     Cijfers,
+    DuurBand,
     Gesprekken,
+    GesprekkenBand,
     Jaren,
     Kern,
     Kwartalen,
@@ -53,6 +57,7 @@ from .cijfers import (
     TrendJaar,
     Vergelijking,
     Verwijzing,
+    Waarde,
 )
 from .models import SIGNAAL_THEMA_CHOICES, ActiviteitSoort, GerichtAan
 
@@ -74,25 +79,58 @@ def is_shown(value: int | str) -> bool:
     return isinstance(value, int)
 
 
+# A change is a percentage only from an earlier count of at least this many. On a small base
+# a percentage says more than the cases behind it (6 → 10 is "+67%", four cases): there the
+# report gives the difference in cases ("+4"). The report's note says so (VERSCHIL_TOELICHTING).
+PERCENTAGE_VANAF = 20
+# The note's sentence: str(VERSCHIL_TOELICHTING) % {"n": PERCENTAGE_VANAF}.
+VERSCHIL_TOELICHTING = gettext_lazy(
+    "A change on last year is given as a percentage when last year's number is %(n)s or more, "
+    "and otherwise as the difference in numbers (for example +4). Where either number is not "
+    "shown, no change is given."
+)
+
+
 def change(current: int | str, previous: int | str) -> str:
-    """Percentage change, only between two published numbers."""
-    if not (is_shown(current) and is_shown(previous)) or previous == 0:
+    """The change from the year before, only between two published numbers: a percentage
+    ("+12%") when the earlier count is PERCENTAGE_VANAF or more, otherwise the difference in
+    cases ("+4", "-3", "+0"). Nothing ("") when either is not a published number, or both are
+    0. (Either way it follows from the two numbers shown: it adds nothing HR can work out.)"""
+    if not (isinstance(current, int) and isinstance(previous, int)) or current == previous == 0:
         return ""
-    pct = round((current - previous) * 100 / previous)
-    return f"{pct:+d}%"
+    if previous >= PERCENTAGE_VANAF:
+        return f"{round((current - previous) * 100 / previous):+d}%"
+    return f"{current - previous:+d}"
+
+
+def per_1000(count: Cel, medewerkers: int | None) -> Waarde:
+    """New contacts per 1,000 employees, to one decimal: only for a count published as a
+    number, with a headcount set. Otherwise "–" without a headcount, or the count's own mark
+    ("< k", "•", "–"). Not in the disclosure model, on purpose: a rate is a published number
+    divided by the organisation's headcount, which HR knows anyway, so it tells HR nothing
+    the number did not."""
+    if not medewerkers:
+        return NIET
+    if not isinstance(count, int):
+        return count
+    return round(count * 1000 / medewerkers, 1)
 
 
 # --- The whole report ------------------------------------------------------------------------
 
 # Tables over single-valued fields of a case: their cells add up to the number of new cases.
-PARTITIES = ("relatie", "melder_rol", "kanaal")
+PARTITIES = ("relatie", "melder_rol", "kanaal", "geslacht")
+# Tables in bands over the cases closed in the year (how long a case was open, how many
+# conversations it had): their cells add up to the cases closed, the outcome table's total.
+AFGESLOTEN = ("duur", "gesprekken_per_melding")
 
 
 # Tables whose small rows are merged into one "Overig" row (global recoding): the tables over
 # one-per-case fields and the outcomes, whose rows add up to their total, so that the merged row
 # is simply the sum. (A case has several behaviour categories and interventions: a merged row
 # there would be a count the data does not have.)
-SAMENVOEGBAAR = ("relatie", "melder_rol", "kanaal", "afhandeling")
+# (The bands are not merged: "Other: under 1 month, 6 months or more" would be no band.)
+SAMENVOEGBAAR = ("relatie", "melder_rol", "kanaal", "geslacht", "afhandeling")
 OVERIG = "overig:"
 
 
@@ -182,9 +220,8 @@ def anonimiseer(ruw: RuweCijfers, k: int, *, eerder: Sequence[Uitgave] = ()) -> 
         _wat_hr_al_heeft(model, uitgave)
     disclosure.protect(model, groepen, never_hide=kop)
     _zeros_of_hidden_totals(model, ruw, frozenset(vast))
-    return _met_eerdere_publicaties(
-        _cijfers_uit(model, ruw, k), {y: u.cijfers for y, u in vast.items()}
-    )
+    in_gebruik = {y: u.cijfers for y, u in vast.items() if ruw.in_gebruik(y)}
+    return _met_eerdere_publicaties(_cijfers_uit(model, ruw, k), in_gebruik)
 
 
 def controleer(
@@ -218,6 +255,8 @@ def _cijfers_uit(model: disclosure.Model, ruw: RuweCijfers, k: int) -> Cijfers:
     shown = dict(model.published)
 
     def get(name: str) -> Cel:
+        if not ruw.in_gebruik(int(name.split(".")[1])):
+            return NIET  # a year before the organisation's first case: no figures, not 0
         value = shown.get(name, NIET)
         return below(model.ks[name]) if value == disclosure.BELOW else value
 
@@ -240,6 +279,7 @@ def _cijfers_uit(model: disclosure.Model, ruw: RuweCijfers, k: int) -> Cijfers:
         tabellen=tabellen,
         activiteiten=_activiteiten(ruw),
         signalen=_signalen(ruw, k),
+        aantal_medewerkers=ruw.aantal_medewerkers,
     )
 
 
@@ -248,7 +288,11 @@ def _model(
 ) -> tuple[disclosure.Model, list[list[str]], list[str]]:
     """The report as a disclosure model: its variables and constraints, the groups of figures
     it shows (each table column, each headline figure), and the headline figures. Years in
-    `vast` are shown as HR already has them: their figures are in the model, not in a group."""
+    `vast` are shown as HR already has them: their figures are in the model, not in a group.
+
+    A previous year before the organisation's first case (RuweCijfers.in_gebruik) is shown as
+    "–", in no group; HR does learn from the trend's first year that it had no new cases, so
+    that 0 is in the model as published (a stronger reader, never a weaker one)."""
     m = disclosure.Model(k=k)
     groepen: list[list[str]] = []
     kop: list[str] = []
@@ -262,7 +306,10 @@ def _model(
     for year, pick in ((ruw.jaar, "dit_jaar"), (ruw.jaar - 1, "vorig_jaar")):
         nieuw = f"nieuw.{year}"
         m.var(nieuw, ruw.nieuw.per_jaar.get(year, 0))
-        klein = small_year(m.values[nieuw], k) or year in vast
+        buiten_gebruik = not ruw.in_gebruik(year)
+        if buiten_gebruik and m.values[nieuw] == 0:
+            m.publish(nieuw, 0)
+        klein = small_year(m.values[nieuw], k) or year in vast or buiten_gebruik
         kolommen = {}
         for key, _titel, choices, counts in tabellen:
             counts = getattr(counts, pick)
@@ -273,6 +320,9 @@ def _model(
             else:
                 m.var(f"{key}.{year}.totaal", sum(m.values[n] for n in names))
                 m.partition(f"{key}.{year}.totaal", names)
+            if key in AFGESLOTEN:
+                # The same cases as the outcomes (when every closed case has one).
+                _als_waar(m.equal, {f"{key}.{year}.totaal": 1, f"afhandeling.{year}.totaal": -1})
             if key in samen:
                 # The merged row is published; the rows in it are not.
                 merged = _samengesteld(m, f"{key}.{year}.{overig_code(samen[key])}")
@@ -293,7 +343,7 @@ def _model(
         m.var(f"overgenomen.{year}", getattr(ruw.overgenomen, pick))
         # Within/outside the remit is a breakdown too: a small year shows neither.
         koppen = (gesprekken, f"overgenomen.{year}", *(() if klein else (binnen, buiten)))
-        for name in () if year in vast else koppen:
+        for name in () if year in vast or buiten_gebruik else koppen:
             groepen.append([name])
             kop.append(name)
         if not klein:
@@ -350,6 +400,8 @@ def _zeros_of_hidden_totals(
     a hidden total say which rows the few cases are in. Hiding more never narrows a range,
     so the audit still holds. (A year HR already has is shown as it was published.)"""
     for year in {ruw.jaar, ruw.jaar - 1} - vast:
+        if not ruw.in_gebruik(year):
+            continue
         columns = [(f"nieuw.{year}", [f"kwartaal.{year}.{q}" for q in (1, 2, 3, 4)])]
         for key, _titel, choices, _counts in _tabellen(ruw):
             total = f"nieuw.{year}" if key in PARTITIES else f"{key}.{year}.totaal"
@@ -440,6 +492,7 @@ def _ruw_uit_waarden(jaar: int, w: Mapping[str, int]) -> RuweCijfers:
             kanaal=twee(lambda y: telling("kanaal", y)),
             relatie=twee(lambda y: telling("relatie", y)),
             melder_rol=twee(lambda y: telling("melder_rol", y)),
+            geslacht=twee(lambda y: telling("geslacht", y)),
         ),
         categorieen=twee(lambda y: telling("categorie", y)),
         interventies=twee(lambda y: telling("interventie", y)),
@@ -450,6 +503,8 @@ def _ruw_uit_waarden(jaar: int, w: Mapping[str, int]) -> RuweCijfers:
         overgenomen=twee(lambda y: w.get(f"overgenomen.{y}", 0)),
         activiteiten={},
         signalen=SignaalTelling(gevraagd=0, ongevraagd=0, opgenomen=()),
+        duur=twee(lambda y: telling("duur", y)),
+        gesprekken_per_melding=twee(lambda y: telling("gesprekken_per_melding", y)),
     )
 
 
@@ -499,7 +554,7 @@ def _met_eerdere_publicaties(cijfers: Cijfers, vast: Mapping[int, Cijfers]) -> C
     if vorig is not None:
         cijfers = dataclasses.replace(
             cijfers,
-            kern=_kern_van(cijfers.kern, vorig.kern),
+            kern=_kern_van(cijfers.kern, vorig, cijfers.aantal_medewerkers),
             kwartalen=Kwartalen(
                 dit_jaar=cijfers.kwartalen.dit_jaar, vorig_jaar=tuple(vorig.kwartalen.dit_jaar)
             ),
@@ -529,12 +584,21 @@ def _vergelijking(nu: Vergelijking, vorig_jaar: Cel) -> Vergelijking:
     return Vergelijking(nu.dit_jaar, vorig_jaar, change(nu.dit_jaar, vorig_jaar))
 
 
-def _kern_van(kern: Kern, vorig: Kern) -> Kern:
+def _kern_van(kern: Kern, cijfers: Cijfers, medewerkers: int | None) -> Kern:
+    """The key figures with last year's column as HR has it (`cijfers`: its report). Last
+    year's rate per 1,000 is the one that report printed, with its own headcount; a report
+    from before the rates (or without a headcount then) gets one from today's headcount."""
+    vorig = cijfers.kern
+
     def paar(nu: Paar, toen: Paar) -> Paar:
         return Paar(nu.dit_jaar, toen.dit_jaar)
 
+    rate = vorig.per_1000.dit_jaar
+    if cijfers.aantal_medewerkers is None or not medewerkers:
+        rate = per_1000(vorig.nieuw.dit_jaar, medewerkers)
     return dataclasses.replace(
         kern,
+        per_1000=Paar(kern.per_1000.dit_jaar, rate),
         nieuw=_vergelijking(kern.nieuw, vorig.nieuw.dit_jaar),
         binnen_taak=paar(kern.binnen_taak, vorig.binnen_taak),
         buiten_taak=paar(kern.buiten_taak, vorig.buiten_taak),
@@ -633,6 +697,7 @@ def _kern_uit(ruw: RuweCijfers, get, jaren: tuple[int, int]) -> Kern:
         gesprekken=Paar(gesprekken[0], gesprekken[1]),
         uren=Paar(uren[0], uren[1]),
         overgenomen=Paar(get(f"overgenomen.{cur}"), get(f"overgenomen.{prev}")),
+        per_1000=Paar(*(per_1000(n, ruw.aantal_medewerkers) for n in nieuw)),
         formele_klachten=get(f"interventie.{cur}.{Interventie.FORMELE_KLACHT}"),
         verwijzingen=tuple(
             Verwijzing(label=str(i.label), dit_jaar=get(f"interventie.{cur}.{i.value}"))
@@ -666,6 +731,12 @@ def _tabellen(ruw: RuweCijfers) -> list[tuple[str, str, list, Jaren[Telling]]]:
         ),
         ("melder_rol", gettext("Reporter's role"), MelderRol.choices, ruw.nieuw.melder_rol),
         (
+            "geslacht",
+            gettext("Gender of the reporter"),
+            [*Geslacht.choices, (GESLACHT_ONBEKEND, gettext("Not recorded"))],
+            ruw.nieuw.geslacht,
+        ),
+        (
             "kanaal",
             gettext("How reporters came to the confidant"),
             Kanaal.choices,
@@ -682,6 +753,14 @@ def _tabellen(ruw: RuweCijfers) -> list[tuple[str, str, list, Jaren[Telling]]]:
             gettext("Outcome of the cases closed"),
             Afhandeling.choices,
             ruw.afhandelingen,
+        ),
+        # After the outcomes: their totals are tied to the outcomes' total (_model).
+        ("duur", gettext("How long the cases closed were open"), DuurBand.choices, ruw.duur),
+        (
+            "gesprekken_per_melding",
+            gettext("Conversations per case closed"),
+            GesprekkenBand.choices,
+            ruw.gesprekken_per_melding,
         ),
     ]
 

@@ -97,7 +97,7 @@ def build(verslag_id: int) -> None:
             status=RapportStatus.OPMAKEN, cijfers=cijfers.to_json()
         )
         html = document.render_html(cijfers=cijfers, verslag=verslag)
-        pdf = render_pdf(html)
+        pdf = document.met_tabelkoppen(render_pdf(html))
     # The PDF and the status change land together: a report is READY only with its PDF.
     with transaction.atomic():
         JaarverslagPdf.objects.update_or_create(

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 T = TypeVar("T")
 
@@ -28,6 +31,50 @@ Cel = int | str
 Waarde = int | float | str
 # True counts per code of a choice field (a code absent from the dict counts 0).
 Telling = dict[str, int]
+
+# The row of the gender table for a case whose reporter's gender was not recorded (blank).
+GESLACHT_ONBEKEND = "onbekend"
+
+
+class DuurBand(models.TextChoices):
+    """How long a closed case was open: closing date − opening date, in calendar months (12
+    March to 11 April is under a month, to 12 April one month). Four bands, no more: a case
+    of a few weeks (a question, one talk), one of a season, one that needed a process (a
+    formal complaint, mediation), and the long ones that a report should name. Fewer, wider
+    bands than a confidant would like, on purpose: each band is a count that must reach k."""
+
+    KORT = "tot_1_maand", _("Under 1 month")
+    MAANDEN_1_3 = "1_3_maanden", _("1 to 3 months")
+    MAANDEN_3_6 = "3_6_maanden", _("3 to 6 months")
+    LANG = "6_maanden_of_meer", _("6 months or more")
+
+
+# Lower bound (whole months) of each band, in the order of DuurBand.
+DUUR_VANAF = {DuurBand.KORT: 0, DuurBand.MAANDEN_1_3: 1, DuurBand.MAANDEN_3_6: 3, DuurBand.LANG: 6}
+
+
+class GesprekkenBand(models.TextChoices):
+    """How many conversations a closed case had (all of them, in any year). The bands follow
+    what the work looks like: one talk or none recorded (a question, advice), a short series,
+    a case followed for a while, and the heavy ones. As with the durations, wide on purpose."""
+
+    HOOGUIT_1 = "0_1", _("0 or 1")
+    TWEE_DRIE = "2_3", _("2 or 3")
+    VIER_ZES = "4_6", _("4 to 6")
+    ZEVEN_PLUS = "7_of_meer", _("7 or more")
+
+
+# Lower bound (conversations) of each band, in the order of GesprekkenBand.
+GESPREKKEN_VANAF = {
+    GesprekkenBand.HOOGUIT_1: 0,
+    GesprekkenBand.TWEE_DRIE: 2,
+    GesprekkenBand.VIER_ZES: 4,
+    GesprekkenBand.ZEVEN_PLUS: 7,
+}
+
+
+def _leeg() -> Jaren[Telling]:
+    return Jaren({}, {})
 
 
 # --- True counts ------------------------------------------------------------------------------
@@ -50,6 +97,8 @@ class NieuweMeldingen:
     kanaal: Jaren[Telling]
     relatie: Jaren[Telling]
     melder_rol: Jaren[Telling]
+    # Blank (not recorded) counts under GESLACHT_ONBEKEND.
+    geslacht: Jaren[Telling] = field(default_factory=_leeg)
 
 
 @dataclass(frozen=True)
@@ -97,6 +146,22 @@ class RuweCijfers:
     overgenomen: Jaren[int]  # cases still open on 1 January
     activiteiten: dict[str, ActiviteitTelling]  # per ActiviteitSoort (sessions, not people)
     signalen: SignaalTelling
+    # Cases closed in the year per DuurBand and per GesprekkenBand: both split the cases closed.
+    duur: Jaren[Telling] = field(default_factory=_leeg)
+    gesprekken_per_melding: Jaren[Telling] = field(default_factory=_leeg)
+    # The year of the organisation's first case (its first year in vpcase): the trend starts
+    # there and an earlier year is not shown ("–"), not shown as 0. None: every year of
+    # nieuw.per_jaar is in use (true counts rebuilt from an older publication's values).
+    eerste_jaar: int | None = None
+    # The headcount the admin set (Organisatie.aantal_medewerkers) when the figures were made.
+    aantal_medewerkers: int | None = None
+
+    def in_gebruik(self, year: int) -> bool:
+        """Whether the organisation used vpcase in `year` (the report's own year always)."""
+        if year == self.jaar:
+            return True
+        eerste = self.eerste_jaar if self.eerste_jaar is not None else min(self.nieuw.per_jaar)
+        return year >= eerste
 
 
 # --- Published figures ------------------------------------------------------------------------
@@ -131,6 +196,10 @@ class Kern:
     overgenomen: Paar
     formele_klachten: Cel
     verwijzingen: tuple[Verwijzing, ...]
+    # New contacts per 1,000 employees (one decimal): only where the count is a published
+    # number and a headcount is set; otherwise the count's mark, or "–". Figures stored before
+    # this existed load with "–".
+    per_1000: Paar = Paar(NIET, NIET)
 
 
 @dataclass(frozen=True)
@@ -216,6 +285,9 @@ class Cijfers:
     tabellen: tuple[Tabel, ...]
     activiteiten: Activiteiten
     signalen: Signalen
+    # The headcount the rates per 1,000 were computed with, kept so that a stored report does
+    # not change when the admin edits it later. None: not set (or figures from before).
+    aantal_medewerkers: int | None = None
 
     def tabel(self, key: str) -> Tabel:
         return next(t for t in self.tabellen if t.key == key)

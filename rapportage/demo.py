@@ -7,11 +7,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import translation
 
 from meldingen import services
 from meldingen.models import Melding
 from vpcase.accounts.models import Organisatie, User
 
+from . import publicaties, verslagtekst
+from . import services as rapportage_services
 from .models import Activiteit, Signaal
 
 # Rough shares seen in Dutch confidants' annual reports.
@@ -46,6 +49,10 @@ CHANNELS = [
     ("via_collega", 7),
     ("anoniem_verzoek", 3),
 ]
+# Confidants see more women than men; a fair share is not recorded.
+GENDERS = [("vrouw", 50), ("man", 30), ("anders", 2), ("", 18)]
+# The demo organisation's headcount, for the rates per 1,000 employees (when none is set).
+DEMO_MEDEWERKERS = 1_400
 OUTCOMES = [
     ("geholpen", 45),
     ("informeel_opgelost", 20),
@@ -75,8 +82,14 @@ def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
 def maak_demo_jaren(
     organisatie: Organisatie, confidant: User, jaar: int, *, per_jaar: int = 60, seed: int = 2026
 ) -> int:
-    """Cases, conversations, activities and signals for `jaar` and the year before."""
+    """Cases, conversations, activities and signals for `jaar` and the year before, and a
+    headcount for the organisation if it has none."""
     rng = random.Random(seed)
+    # Its own generator: the cases stay what they were before the demo had genders.
+    gender_rng = random.Random(seed + 1)
+    if organisatie.aantal_medewerkers is None:
+        organisatie.aantal_medewerkers = DEMO_MEDEWERKERS
+        organisatie.save(update_fields=["aantal_medewerkers"])
     made = 0
     for year, count in ((jaar - 1, int(per_jaar * 0.8)), (jaar, per_jaar)):
         for _ in range(count):
@@ -91,6 +104,7 @@ def maak_demo_jaren(
                 kanaal=_pick(rng, CHANNELS),
                 relatie=_pick(rng, RELATIONS),
                 melder_rol=_pick(rng, ROLES),
+                geslacht=_pick(gender_rng, GENDERS),
                 geopend_op=opened,
                 melder_naam=f"Demo-melder {made + 1}",
                 samenvatting="Demo: samenvatting die nooit in een jaarverslag mag staan.",
@@ -148,6 +162,8 @@ def maak_demo_jaren(
             vastgelegd_door=confidant,
             tekst="Meerdere medewerkers ervaren structureel hoge werkdruk rond de jaarafsluiting. "
             "Advies: plan de piek samen met de teams en bespreek de bezetting in het MT.",
+            reactie="Het MT heeft voor de jaarafsluiting extra inzet toegezegd en bespreekt de "
+            "bezetting elk kwartaal.",
         )
         Signaal.objects.create(
             organisatie=organisatie,
@@ -159,4 +175,55 @@ def maak_demo_jaren(
             vastgelegd_door=confidant,
             tekst="Niet opnemen: concept over één afdeling (DEMO-NIET-OPNEMEN).",
         )
+    maak_demo_teksten(organisatie, confidant, jaar)
     return made
+
+
+def maak_demo_teksten(organisatie: Organisatie, confidant: User, jaar: int) -> None:
+    """The narrative a confidant writes: last year's recommendations with their follow-up,
+    this year's, the summary vpcase drafts from the published figures, the confidants and
+    their development. In Dutch, as a Dutch organisation's report is."""
+    with translation.override("nl"):
+        vorig = rapportage_services.jaarverslag_get_or_create(
+            organisatie=organisatie, jaar=jaar - 1
+        )
+        rapportage_services.aanbevelingen_save(
+            user=confidant,
+            verslag=vorig,
+            opvolgingen={},
+            items=[
+                {
+                    "id": None,
+                    "tekst": "Train leidinggevenden in het herkennen van ongewenst gedrag.",
+                },
+                {"id": None, "tekst": "Maak de vertrouwenspersonen bekend bij nieuwe medewerkers."},
+            ],
+        )
+        verslag = rapportage_services.jaarverslag_get_or_create(organisatie=organisatie, jaar=jaar)
+        cijfers = publicaties.verzamel(organisatie, jaar)
+        rapportage_services.jaarverslag_save_text(
+            user=confidant,
+            verslag=verslag,
+            samenvatting=verslagtekst.concept_samenvatting(cijfers),
+            vertrouwenspersonen=verslagtekst.concepten(verslag, cijfers).get(
+                "vertrouwenspersonen", ""
+            ),
+            ontwikkeling="De vertrouwenspersonen volgden de jaarlijkse intervisie en staan in het "
+            "LVV-register. Er was regelmatig overleg met HR, de bedrijfsarts en de "
+            "ondernemingsraad.",
+        )
+        rapportage_services.aanbevelingen_save(
+            user=confidant,
+            verslag=verslag,
+            items=[{"id": None, "tekst": "Bespreek de werkdruk rond de jaarafsluiting in het MT."}],
+            opvolgingen=dict(
+                zip(
+                    (a.pk for a in vorig.aanbeveling_items.order_by("volgorde")),
+                    (
+                        "Opgepakt: in het voorjaar kregen alle leidinggevenden een training.",
+                        "De vertrouwenspersonen stellen zich voortaan voor in de introductiedag.",
+                    ),
+                    strict=False,
+                )
+            ),
+        )

@@ -67,6 +67,14 @@ class SignaalForm(_OrgForm):
     tekst = LongTextField(
         label=_("Signal or advice"), rows=6, required=True, help_text=_("Encrypted.")
     )
+    reactie = LongTextField(
+        label=_("Management's response"),
+        rows=4,
+        help_text=_(
+            "What management did with the signal or advice, if you know it. Printed under the "
+            "signal when it is in the annual report. Encrypted."
+        ),
+    )
     in_jaarverslag = forms.BooleanField(
         label=_("Include this text in the annual report"),
         required=False,
@@ -86,10 +94,83 @@ class KiesVerslagForm(_OrgForm):
 
 
 class VerslagTekstForm(forms.Form):
+    """The narrative, in the order of the report. An empty summary or confidants' section
+    is offered a draft (verslagtekst.concepten) as its initial value: a proposal the
+    confidant edits and saves, never stored by itself."""
+
+    samenvatting = LongTextField(
+        label=_("In brief (management summary)"),
+        rows=6,
+        help_text=_(
+            "The first page for readers in a hurry. When it is empty, vpcase proposes a text "
+            "from the published figures; it is saved only when you save."
+        ),
+    )
     inleiding = LongTextField(label=_("Introduction"), rows=5)
+    vertrouwenspersonen = LongTextField(
+        label=_("The confidants and their appointment"),
+        rows=5,
+        help_text=_(
+            "Who the confidants are, whether they are internal or external, who appointed them "
+            "and for how long, and how employees reach them."
+        ),
+    )
     ontwikkelingen = LongTextField(label=_("Developments and trends"), rows=5)
     signalen_tekst = LongTextField(label=_("Signals and advice"), rows=5)
-    aanbevelingen = LongTextField(label=_("Recommendations"), rows=5)
+    ontwikkeling = LongTextField(
+        label=_("Development and cooperation"),
+        rows=6,
+        help_text=_(
+            "For example: training and refresher courses, peer consultation (intervisie), "
+            "registration in the LVV register, and how you worked with HR, the company doctor, "
+            "the complaints committee and the works council."
+        ),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 6,
+                "placeholder": _(
+                    "Training: …\nIntervisie: …\nLVV register: …\nCooperation with HR, the "
+                    "company doctor, the complaints committee and the works council: …"
+                ),
+            }
+        ),
+    )
+    aanbevelingen = LongTextField(
+        label=_("Introduction to the recommendations"),
+        rows=3,
+        help_text=_("Optional. The recommendations themselves are items: see “Recommendations”."),
+    )
+
+
+class AanbevelingForm(forms.Form):
+    """One of this year's recommendations; `id` is an item of this report, or empty for a
+    new one (the service ignores any other id)."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    tekst = LongTextField(label=_("Recommendation"), rows=3)
+
+
+AanbevelingFormSet = forms.formset_factory(
+    AanbevelingForm, extra=2, can_delete=True, can_order=True, max_num=50, validate_max=True
+)
+
+
+class OpvolgingForm(forms.Form):
+    """The follow-up of each of last year's recommendations: one field per item."""
+
+    def __init__(self, *args, vorige, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.vorige = list(vorige)
+        for n, item in enumerate(self.vorige, start=1):
+            self.fields[f"opvolging_{item.pk}"] = LongTextField(
+                label=_("Follow-up of recommendation %(n)s") % {"n": n},
+                rows=3,
+                initial=item.opvolging,
+                help_text=item.tekst,
+            )
+
+    def opvolgingen(self) -> dict[int, str]:
+        return {item.pk: self.cleaned_data[f"opvolging_{item.pk}"] for item in self.vorige}
 
 
 class PublicerenForm(forms.Form):

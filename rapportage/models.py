@@ -85,6 +85,12 @@ class Signaal(models.Model):
     tekst = encrypt(
         models.TextField(_("signal or advice"), validators=[MaxLengthValidator(20_000)])
     )
+    # What management did with it; printed under the signal in the annual report.
+    reactie = encrypt(
+        models.TextField(
+            _("management's response"), blank=True, validators=[MaxLengthValidator(20_000)]
+        )
+    )
     in_jaarverslag = models.BooleanField(
         _("include in the annual report"),
         default=False,
@@ -132,9 +138,18 @@ class Jaarverslag(models.Model):
         max_length=20, choices=RapportStatus.choices, default=RapportStatus.CONCEPT
     )
     # The narrative sections, written by the confidants (encrypted while a draft).
+    samenvatting = encrypt(models.TextField(_("summary"), blank=True))
     inleiding = encrypt(models.TextField(_("introduction"), blank=True))
+    vertrouwenspersonen = encrypt(
+        models.TextField(_("the confidants and their appointment"), blank=True)
+    )
     ontwikkelingen = encrypt(models.TextField(_("developments and trends"), blank=True))
     signalen_tekst = encrypt(models.TextField(_("signals and advice"), blank=True))
+    ontwikkeling = encrypt(
+        models.TextField(_("the confidants' development and cooperation"), blank=True)
+    )
+    # Since the recommendations became items (Aanbeveling), an introduction to them; a text
+    # written before that was moved into one item (migration 0009).
     aanbevelingen = encrypt(models.TextField(_("recommendations"), blank=True))
     # When the narrative was last saved: a PDF built before that is stale.
     tekst_gewijzigd_op = models.DateTimeField(null=True, blank=True)
@@ -177,6 +192,44 @@ class Jaarverslag(models.Model):
             return 1
         laatste = self.publicaties.aggregate(m=models.Max("versie"))["m"]
         return (laatste or 0) + 1
+
+
+# The narrative fields of Jaarverslag, in the order the edit form shows them.
+TEKSTVELDEN = (
+    "samenvatting",
+    "inleiding",
+    "vertrouwenspersonen",
+    "ontwikkelingen",
+    "signalen_tekst",
+    "ontwikkeling",
+    "aanbevelingen",
+)
+
+
+class Aanbeveling(models.Model):
+    """One recommendation of a report. The next year's report prints it again with its
+    follow-up (`opvolging`), which the confidants write while drafting that next report."""
+
+    jaarverslag = models.ForeignKey(
+        Jaarverslag, on_delete=models.CASCADE, related_name="aanbeveling_items"
+    )
+    volgorde = models.PositiveSmallIntegerField(_("order"), default=0)
+    tekst = encrypt(models.TextField(_("recommendation"), validators=[MaxLengthValidator(20_000)]))
+    opvolging = encrypt(
+        models.TextField(_("follow-up"), blank=True, validators=[MaxLengthValidator(20_000)])
+    )
+
+    class Meta:
+        ordering = ["jaarverslag", "volgorde", "id"]
+
+    audit_label_related = ("jaarverslag__organisatie",)
+
+    def audit_label(self) -> str:
+        """How the audit trail names it (vpcase/audit/selectors.py)."""
+        return _("Recommendation in the annual report %(jaar)s — %(org)s") % {
+            "jaar": self.jaarverslag.jaar,
+            "org": self.jaarverslag.organisatie,
+        }
 
 
 class JaarverslagPdf(models.Model):

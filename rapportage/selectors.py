@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from vpcase.accounts.models import Organisatie, Role, User
+from vpcase.accounts.models import Lidmaatschap, Organisatie, Role, User
 
 from . import publicaties
-from .models import Activiteit, Jaarverslag, Publicatie, Signaal
+from .models import TEKSTVELDEN, Aanbeveling, Activiteit, Jaarverslag, Publicatie, Signaal
 
 
 def confidant_org(*, user: User, slug: str) -> Organisatie:
@@ -49,7 +49,36 @@ def confidant_reports(*, user: User) -> QuerySet[Jaarverslag]:
             organisatie__lidmaatschappen__user=user, organisatie__actief=True
         )
         .select_related("organisatie")
-        .defer("inleiding", "ontwikkelingen", "signalen_tekst", "aanbevelingen", "cijfers")
+        .defer(*TEKSTVELDEN, "cijfers")
+    )
+
+
+def aanbevelingen(*, verslag: Jaarverslag) -> list[Aanbeveling]:
+    """The report's own recommendations, in order (none for a report nobody started)."""
+    if verslag.pk is None:
+        return []
+    return list(Aanbeveling.objects.filter(jaarverslag=verslag).order_by("volgorde", "id"))
+
+
+def vorige_aanbevelingen(*, verslag: Jaarverslag) -> list[Aanbeveling]:
+    """Last year's recommendations of the same organisation, which this report follows up."""
+    return list(
+        Aanbeveling.objects.filter(
+            jaarverslag__organisatie_id=verslag.organisatie_id,
+            jaarverslag__jaar=verslag.jaar - 1,
+        ).order_by("volgorde", "id")
+    )
+
+
+def vertrouwenspersonen(*, organisatie: Organisatie) -> list[Lidmaatschap]:
+    """The organisation's confidants (active accounts), by name, with their membership (which
+    says whether they are external)."""
+    return list(
+        Lidmaatschap.objects.filter(
+            organisatie=organisatie, user__role=Role.CONFIDANT, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
     )
 
 

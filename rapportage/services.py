@@ -16,6 +16,8 @@ from vpcase.audit.services import audit_log
 from . import bouw, publicaties, tasks, uitleg
 from .cijfers import Cijfers
 from .models import (
+    TEKSTVELDEN,
+    Aanbeveling,
     Activiteit,
     Jaarverslag,
     JaarverslagPdf,
@@ -33,19 +35,77 @@ def jaarverslag_get_or_create(*, organisatie: Organisatie, jaar: int) -> Jaarver
 
 
 def jaarverslag_save_text(*, user: User, verslag: Jaarverslag, **texts) -> Jaarverslag:
-    for name in ("inleiding", "ontwikkelingen", "signalen_tekst", "aanbevelingen"):
-        if name in texts:
-            setattr(verslag, name, texts[name])
+    unknown = set(texts) - set(TEKSTVELDEN)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    for name, value in texts.items():
+        setattr(verslag, name, value)
     verslag.tekst_gewijzigd_op = timezone.now()
-    verslag.save(
-        update_fields=[
-            "inleiding",
-            "ontwikkelingen",
-            "signalen_tekst",
-            "aanbevelingen",
-            "tekst_gewijzigd_op",
-        ]
+    verslag.save(update_fields=[*texts, "tekst_gewijzigd_op"])
+    audit_log(
+        action=Action.REPORT_UPDATED, actor=user, target=verslag, organisatie=verslag.organisatie
     )
+    return verslag
+
+
+@transaction.atomic
+def aanbevelingen_save(
+    *,
+    user: User,
+    verslag: Jaarverslag,
+    items: list[dict],
+    opvolgingen: dict[int, str],
+) -> Jaarverslag:
+    """This year's recommendations and the follow-up of last year's, in one go.
+
+    `items`: this year's, in the order given, each {"id": an item of this report or None,
+    "tekst": …, "delete": bool}; an item left empty or marked is deleted, an id of another
+    report is ignored. `opvolgingen`: item id of last year's report → its follow-up; ids that
+    are not last year's items of this organisation are ignored. The follow-up is printed in
+    this year's report, so it makes this report's PDF stale, like its own text."""
+    eigen = {a.pk: a for a in Aanbeveling.objects.filter(jaarverslag=verslag)}
+    volgorde = 0
+    gewijzigd = False  # this report's own items: next year's report prints them too
+    for item in items:
+        tekst = (item.get("tekst") or "").strip()
+        bestaand = eigen.pop(item["id"], None) if item.get("id") is not None else None
+        if item.get("delete") or not tekst:
+            if bestaand is not None:
+                bestaand.delete()
+                gewijzigd = True
+            continue
+        volgorde += 1
+        if bestaand is None:
+            Aanbeveling.objects.create(jaarverslag=verslag, volgorde=volgorde, tekst=tekst)
+            gewijzigd = True
+        elif bestaand.tekst != tekst or bestaand.volgorde != volgorde:
+            bestaand.tekst, bestaand.volgorde = tekst, volgorde
+            bestaand.save(update_fields=["tekst", "volgorde"])
+            gewijzigd = True
+    # Items the form did not send (added elsewhere meanwhile) stay, after the others.
+    for bestaand in sorted(eigen.values(), key=lambda a: (a.volgorde, a.pk)):
+        volgorde += 1
+        if bestaand.volgorde != volgorde:
+            bestaand.volgorde = volgorde
+            bestaand.save(update_fields=["volgorde"])
+    vorige = Aanbeveling.objects.filter(
+        jaarverslag__organisatie_id=verslag.organisatie_id,
+        jaarverslag__jaar=verslag.jaar - 1,
+        pk__in=list(opvolgingen),
+    )
+    for bestaand in vorige:
+        opvolging = (opvolgingen[bestaand.pk] or "").strip()
+        if bestaand.opvolging != opvolging:
+            bestaand.opvolging = opvolging
+            bestaand.save(update_fields=["opvolging"])
+    now = timezone.now()
+    verslag.tekst_gewijzigd_op = now
+    verslag.save(update_fields=["tekst_gewijzigd_op"])
+    if gewijzigd:
+        # Next year's draft prints these items with their follow-up: its PDF is stale too.
+        Jaarverslag.objects.filter(
+            organisatie_id=verslag.organisatie_id, jaar=verslag.jaar + 1
+        ).update(tekst_gewijzigd_op=now)
     audit_log(
         action=Action.REPORT_UPDATED, actor=user, target=verslag, organisatie=verslag.organisatie
     )
@@ -131,7 +191,7 @@ def pdf_verouderd(verslag: Jaarverslag, stand: publicaties.Stand | None = None) 
 
 def _signaal_gewijzigd(verslag: Jaarverslag) -> bool:
     """Was a signal whose text the PDF prints (or printed) saved with a change since the build
-    started? The build reads the texts when it renders (document._signalen_met_tekst), so the
+    started? The build reads the texts when it renders (verslagtekst.signalen_met_reactie), so the
     figures alone do not notice an edited text."""
     gebouwd = verslag.bouw_gestart_op
     gewijzigd = Signaal.objects.filter(
@@ -261,7 +321,15 @@ def build_now(verslag: Jaarverslag) -> Jaarverslag:
 # --- Activities and signals ----------------------------------------------------------------
 
 ACTIVITEIT_FIELDS = ("datum", "soort", "bereik", "uren", "omschrijving")
-SIGNAAL_FIELDS = ("datum", "thema", "gericht_aan", "gevraagd", "tekst", "in_jaarverslag")
+SIGNAAL_FIELDS = (
+    "datum",
+    "thema",
+    "gericht_aan",
+    "gevraagd",
+    "tekst",
+    "reactie",
+    "in_jaarverslag",
+)
 
 
 def _fill(obj, organisatie: Organisatie, allowed: tuple[str, ...], fields: dict) -> bool:

@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from meldingen.models import Afhandeling, Categorie, Interventie, Kanaal, MelderRol, Relatie
 
 from .cijfers import Cijfers, Rij, Tabel
-from .models import Jaarverslag, Signaal
+from .models import Aanbeveling, Jaarverslag, Signaal
 
 AANTAL = "aantal"
 PERCENTAGE = "percentage"
@@ -376,32 +376,55 @@ def _controleer_tekst(
 
 
 def teksten(verslag: Jaarverslag, cijfers: Cijfers) -> dict[str, str]:
-    """The texts the PDF prints, by the name the confidant knows them by: the four narrative
-    sections and the texts of the included signals that are in these figures (as
-    document._signalen_met_tekst reads them)."""
-    uit = {
-        _("Introduction"): verslag.inleiding,
-        _("Developments and trends"): verslag.ontwikkelingen,
-        _("Signals and advice"): verslag.signalen_tekst,
-        _("Recommendations"): verslag.aanbevelingen,
-    }
+    """The texts the PDF prints, by the name the confidant knows them by: the narrative
+    sections, last year's recommendations with their follow-up and this year's, and the texts
+    (and management's responses) of the included signals that are in these figures (as
+    verslagtekst.signalen_met_reactie reads them)."""
+    # The four sections every report had are always named; the later ones when they hold
+    # text (an empty text has nothing to warn about).
+    delen = [
+        (_("In brief (management summary)"), verslag.samenvatting, False),
+        (_("Introduction"), verslag.inleiding, True),
+        (_("The confidants and their appointment"), verslag.vertrouwenspersonen, False),
+        (_("Developments and trends"), verslag.ontwikkelingen, True),
+        (_("Signals and advice"), verslag.signalen_tekst, True),
+        (_("Development and cooperation"), verslag.ontwikkeling, False),
+        (_("Recommendations"), verslag.aanbevelingen, True),
+    ]
+    uit = {naam: tekst for naam, tekst, altijd in delen if altijd or tekst}
+    if verslag.organisatie_id is None:
+        return uit
+    # Last year's recommendations are printed again with their follow-up, and this year's.
+    vorige = Aanbeveling.objects.filter(
+        jaarverslag__organisatie_id=verslag.organisatie_id, jaarverslag__jaar=verslag.jaar - 1
+    ).order_by("volgorde", "id")
+    for n, (tekst, opvolging) in enumerate(vorige.values_list("tekst", "opvolging"), start=1):
+        uit[_("Last year's recommendation %(n)s") % {"n": n}] = tekst
+        if opvolging:
+            uit[_("Follow-up of recommendation %(n)s") % {"n": n}] = opvolging
+    if verslag.pk is not None:
+        eigen = Aanbeveling.objects.filter(jaarverslag=verslag).order_by("volgorde", "id")
+        for n, tekst in enumerate(eigen.values_list("tekst", flat=True), start=1):
+            uit[_("Recommendation %(n)s") % {"n": n}] = tekst
     ids = [s.id for s in cijfers.signalen.items if s.id is not None]
-    if not ids or verslag.organisatie_id is None:
+    if not ids:
         return uit
     signalen = (
         Signaal.objects.filter(
             organisatie_id=verslag.organisatie_id, in_jaarverslag=True, pk__in=ids
         )
         .order_by("datum", "id")
-        .values_list("datum", "tekst")
+        .values_list("datum", "tekst", "reactie")
     )
-    for datum, tekst in signalen:
+    for datum, tekst, reactie in signalen:
         naam = basis = _("Signal of %(datum)s") % {"datum": formats.date_format(datum, "j F Y")}
         n = 1
         while naam in uit:  # two signals of one day
             n += 1
             naam = f"{basis} ({n})"
         uit[naam] = tekst
+        if reactie:
+            uit[_("%(signaal)s: management's response") % {"signaal": naam}] = reactie
     return uit
 
 

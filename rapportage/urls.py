@@ -10,6 +10,7 @@ urlpatterns = [
     path("hr/", hr.hr_index_view, name="hr_index"),
     path("hr/<uuid:public_id>/pdf/", hr.hr_pdf_view, name="hr_pdf"),
     path("hr/<uuid:public_id>/csv/", hr.hr_csv_view, name="hr_csv"),
+    path("hr/<uuid:public_id>/xlsx/", hr.hr_xlsx_view, name="hr_xlsx"),
     path("dashboard/rapportage/", jaarverslag.index_view, name="index"),
     path(
         "dashboard/rapportage/activiteiten-en-signalen/",
@@ -42,6 +43,11 @@ urlpatterns = [
         name="delete",
     ),
     path("dashboard/rapportage/<org:slug>/<jaar:jaar>/", jaarverslag.verslag_view, name="verslag"),
+    path(
+        "dashboard/rapportage/<org:slug>/<jaar:jaar>/aanbevelingen/",
+        jaarverslag.aanbevelingen_view,
+        name="aanbevelingen",
+    ),
     path(
         "dashboard/rapportage/<org:slug>/<jaar:jaar>/maken/", jaarverslag.build_view, name="build"
     ),

@@ -153,6 +153,7 @@ TABLE = {
     "rapportage:signaal_edit": (lambda f: {"pk": f["signaal_a"].pk}, ORG_A),
     "rapportage:delete": (lambda f: {"kind": "signaal", "pk": f["signaal_a"].pk}, ORG_A_POST_ONLY),
     "rapportage:verslag": (VERSLAG, ORG_A),
+    "rapportage:aanbevelingen": (VERSLAG, ORG_A),
     "rapportage:status": (VERSLAG, ORG_A),
     "rapportage:pdf": (VERSLAG, ORG_A),
     "rapportage:build": (VERSLAG, ORG_A_POST_ONLY),
@@ -163,6 +164,10 @@ TABLE = {
         row(LOGIN, 403, 403, 200, 403),
     ),
     "rapportage:hr_csv": (
+        lambda f: {"public_id": f["publicatie_a"].public_id},
+        row(LOGIN, 403, 403, 200, 403),
+    ),
+    "rapportage:hr_xlsx": (
         lambda f: {"public_id": f["publicatie_a"].public_id},
         row(LOGIN, 403, 403, 200, 403),
     ),
@@ -223,6 +228,7 @@ OWN_POST_TABLE = {
 # POSTs on organisation-scoped report pages: confidant B of another organisation gets a 404.
 ORG_POST_TABLE = {
     "rapportage:verslag": VERSLAG,
+    "rapportage:aanbevelingen": VERSLAG,
     "rapportage:build": VERSLAG,
     "rapportage:publish": VERSLAG,
     "rapportage:withdraw": VERSLAG,

@@ -36,7 +36,7 @@ KINDS = {
 def overzicht_view(request: HttpRequest) -> HttpResponse:
     context = {
         "activiteiten": selectors.activiteit_qs(user=request.user)[:200],
-        "signalen": selectors.signaal_qs(user=request.user).defer("tekst")[:200],
+        "signalen": selectors.signaal_qs(user=request.user).defer("tekst", "reactie")[:200],
     }
     return render(request, "rapportage/overzicht.html", context)
 

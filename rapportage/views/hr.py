@@ -62,3 +62,17 @@ def hr_csv_view(request: HttpRequest, public_id) -> HttpResponse:
     name = _name(publicatie, "-cijfers.csv")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@hr_required
+def hr_xlsx_view(request: HttpRequest, public_id) -> HttpResponse:
+    publicatie = _download(request, public_id)
+    if isinstance(publicatie, HttpResponse):
+        return publicatie
+    response = HttpResponse(
+        document.render_xlsx(Cijfers.from_json(publicatie.cijfers)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = _name(publicatie, "-cijfers.xlsx")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,10 +12,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vpcase.accounts.decorators import confidant_required
+from vpcase.accounts.models import User
 
-from .. import publicaties, selectors, services, tekstcontrole, uitleg
+from .. import publicaties, selectors, services, tekstcontrole, uitleg, verslagtekst
 from ..cijfers import Cijfers
-from ..forms import IntrekkenForm, KiesVerslagForm, PublicerenForm, VerslagTekstForm
+from ..forms import (
+    AanbevelingFormSet,
+    IntrekkenForm,
+    KiesVerslagForm,
+    OpvolgingForm,
+    PublicerenForm,
+    VerslagTekstForm,
+)
 from ..models import Jaarverslag, RapportStatus
 
 
@@ -53,7 +63,11 @@ def verslag_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
     except Http404:
         org = selectors.confidant_org(user=request.user, slug=slug)
         verslag = Jaarverslag(organisatie=org, jaar=jaar)  # not saved: nothing started yet
+    cijfers = publicaties.verzamel(verslag.organisatie, verslag.jaar)
     initial = {name: getattr(verslag, name) for name in VerslagTekstForm.base_fields}
+    # Drafts for the empty summary and confidants' section: proposals, stored only on save.
+    concepten = verslagtekst.concepten(verslag, cijfers)
+    initial.update(concepten)
     form = VerslagTekstForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
         if form.is_valid():
@@ -63,15 +77,67 @@ def verslag_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
         status = 400
     else:
         status = 200
-    cijfers = publicaties.verzamel(verslag.organisatie, verslag.jaar)
     context = {
         "verslag": verslag,
         "form": form,
+        "concepten": [form[name].label for name in concepten],
+        "aantal_aanbevelingen": len(selectors.aanbevelingen(verslag=verslag)),
+        "aantal_vorige": len(selectors.vorige_aanbevelingen(verslag=verslag)),
         "cijfers": cijfers,
         "publicatie": selectors.huidige_publicatie(verslag=verslag),
         "waarschuwingen": tekstcontrole.voor_verslag(verslag, cijfers),
     }
     return render(request, "rapportage/verslag.html", context, status=status)
+
+
+@confidant_required
+@require_http_methods(["GET", "POST"])
+def aanbevelingen_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
+    """This year's recommendations as items, and the follow-up of last year's."""
+    user = cast(User, request.user)  # confidant_required
+    try:
+        verslag = _verslag(request, slug, jaar, create=request.method == "POST")
+    except Http404:
+        org = selectors.confidant_org(user=user, slug=slug)
+        verslag = Jaarverslag(organisatie=org, jaar=jaar)  # not saved: nothing started yet
+    eigen = selectors.aanbevelingen(verslag=verslag)
+    vorige = selectors.vorige_aanbevelingen(verslag=verslag)
+    data = request.POST if request.method == "POST" else None
+    formset = AanbevelingFormSet(
+        data,
+        prefix="aanbeveling",
+        initial=[{"id": a.pk, "tekst": a.tekst, "ORDER": n} for n, a in enumerate(eigen, 1)],
+    )
+    opvolging = OpvolgingForm(data, vorige=vorige, prefix="opvolging")
+    status = 200
+    if request.method == "POST":
+        if formset.is_valid() and opvolging.is_valid():
+            # In the order the confidant numbered them (new ones last); deleted ones marked.
+            items = [
+                {"id": f.cleaned_data.get("id"), "tekst": f.cleaned_data.get("tekst", "")}
+                for f in formset.ordered_forms
+            ] + [{"id": f.cleaned_data.get("id"), "delete": True} for f in formset.deleted_forms]
+            services.aanbevelingen_save(
+                user=user,
+                verslag=verslag,
+                items=items,
+                opvolgingen=opvolging.opvolgingen(),
+            )
+            messages.success(
+                request, _("The recommendations are saved. Make the PDF again to include them.")
+            )
+            return redirect("rapportage:aanbevelingen", slug=slug, jaar=jaar)
+        status = 400
+    context = {
+        "verslag": verslag,
+        "formset": formset,
+        "opvolging": opvolging,
+        "vorige": vorige,
+        "waarschuwingen": tekstcontrole.voor_verslag(
+            verslag, publicaties.verzamel(verslag.organisatie, verslag.jaar)
+        ),
+    }
+    return render(request, "rapportage/aanbevelingen.html", context, status=status)
 
 
 @confidant_required

@@ -76,13 +76,14 @@ def t(message: str, **params) -> str:
     return text % params if params else text
 
 
-def label(text: str) -> re.Pattern[str]:
-    """Match a label that *starts* with `text`.
+def label(text: str, *, whole: bool = False) -> re.Pattern[str]:
+    """Match a label that *starts* with `text` (with `whole`: that is all of it).
 
     Django's label_tag adds a suffix (":"), and a plain substring match would confuse
-    "New password" with "Repeat the new password".
+    "New password" with "Repeat the new password"; `whole` tells "Introduction" from
+    "Introduction to the recommendations".
     """
-    return re.compile(rf"^\s*{re.escape(text)}")
+    return re.compile(rf"^\s*{re.escape(text)}" + (r"\s*:?\s*$" if whole else ""))
 
 
 def field_label(model, field_name: str) -> str:

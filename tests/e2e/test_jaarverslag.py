@@ -215,13 +215,13 @@ def test_annual_report_built_by_the_worker_published_and_downloaded_by_hr(
     a11y.check(page, "draft page")
 
     # --- 3. The introduction. -------------------------------------------------------------
-    page.get_by_label(label(t("Introduction"))).fill(INTRO)
+    page.get_by_label(label(t("Introduction"), whole=True)).fill(INTRO)
     page.get_by_role("button", name=t("Save text"), exact=True).click()
     expect(page).to_have_url(url_re("rapportage:verslag", slug=slug, jaar=YEAR))
     expect(flash_messages(page)).to_contain_text(
         t("The text is saved. Make the PDF again to include it.")
     )
-    expect(page.get_by_label(label(t("Introduction")))).to_have_value(INTRO)
+    expect(page.get_by_label(label(t("Introduction"), whole=True))).to_have_value(INTRO)
     a11y.check(page, "draft page, text saved")
 
     # --- 4. Make the PDF: the status area follows the build without reloading the page. ---

@@ -44,6 +44,7 @@ NOT_PAGES = {
     "publiek:postvak_logout",
     "rapportage:hr_pdf",
     "rapportage:hr_csv",
+    "rapportage:hr_xlsx",
     "rapportage:pdf",
     "rapportage:status",
     "concepten:save",

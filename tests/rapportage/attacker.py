@@ -2,14 +2,17 @@
 
 It reads only what HR receives (the published figures, as stored and exported) and what an HR
 reader can know from docs/architecture.md about how the figures hang together:
-- relation, role, channel and the quarters each split the new cases of a year;
+- relation, role, channel, gender and the quarters each split the new cases of a year;
 - within + outside the remit = the new cases; "outside" is also a row of the category table;
 - every case has one or more of the 8 categories; the category table's total is the sum of its
   rows;
-- the outcome table splits the cases closed in the year; its total is that number;
+- the outcome table splits the cases closed in the year; its total is that number; so do the
+  duration bands and the bands of conversations per case, with the same total;
 - cases with an intervention ≤ conversations in that year; the intervention total is the sum;
   formal complaints and referrals in the key figures are rows of the intervention table;
-- carried over into this year = carried over into last year + new last year − closed last year.
+- carried over into this year = carried over into last year + new last year − closed last year;
+- the trend starts at the organisation's first case: a previous year that is not in the trend
+  had no new cases.
 A cell is a number, "< k" (1 … k−1), "•" (0, or k and more), or "–" (not published).
 
 It enumerates every assignment up to a bound with bitsets (sets of integers as Python ints),
@@ -169,7 +172,9 @@ def attack(published: dict, bound: int, *, as_sets: bool = False) -> dict:
     # --- per year, given the new cases N: every table over the new cases ------------------
     def per_year(y: int, n: int) -> dict[str, int] | None:
         out: dict[str, int] = {}
-        for key in ("relatie", "melder_rol", "kanaal"):
+        for key in ("relatie", "melder_rol", "kanaal", "geslacht"):
+            if key not in tables:
+                continue  # a report from before the table existed
             names, masks = cells_of(key, y)
             if not allowed(tables[key]["totaal"][col[y]]) >> n & 1:
                 return None
@@ -210,14 +215,25 @@ def attack(published: dict, bound: int, *, as_sets: bool = False) -> dict:
 
     # --- outcomes given the cases closed -----------------------------------------------------
     def outcomes(y: int, closed: int) -> dict[str, int] | None:
-        if not allowed(tables["afhandeling"]["totaal"][col[y]]) >> closed & 1:
-            return None
-        names, masks = cells_of("afhandeling", y)
-        got = split(closed, masks, cap)
-        return None if got is None else dict(zip(names, got, strict=True))
+        out: dict[str, int] = {}
+        for key in ("afhandeling", "duur", "gesprekken_per_melding"):
+            if key not in tables:
+                continue
+            if not allowed(tables[key]["totaal"][col[y]]) >> closed & 1:
+                return None
+            names, masks = cells_of(key, y)
+            got = split(closed, masks, cap)
+            if got is None:
+                return None
+            out.update(zip(names, got, strict=True))
+            out[f"{key}.{y}.totaal"] = 1 << closed
+        return out
 
     # --- the numbers that couple the tables ---------------------------------------------------
     new = {y: members(allowed(kern["nieuw"][col[y]])) for y in years}
+    trend_years = {t["jaar"] for t in published["trend"]}
+    if published["trend"] and year - 1 not in trend_years and kern["nieuw"]["vorig_jaar"] == "–":
+        new[year - 1] = [0]  # before the organisation's first case
     carried = {y: members(allowed(kern["overgenomen"][col[y]])) for y in years}
     year_cache = {(y, n): per_year(y, n) for y in years for n in new[y]}
     outcome_cache: dict[tuple[int, int], dict | None] = {}
@@ -259,11 +275,9 @@ def attack(published: dict, bound: int, *, as_sets: bool = False) -> dict:
         for name, m in year_cache[(year - 1, n)].items():
             note(name, m)
     for c in seen_closed:
-        note(f"afhandeling.{year - 1}.totaal", 1 << c)
         for name, m in outcome(year - 1, c).items():
             note(name, m)
     for c in this_year_closed:
-        note(f"afhandeling.{year}.totaal", 1 << c)
         for name, m in outcome(year, c).items():
             note(name, m)
     for t in published["trend"]:

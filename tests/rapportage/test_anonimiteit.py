@@ -10,9 +10,10 @@ K = 5
 
 def test_standalone_cell_and_change():
     assert anon.cell(3, K) == "< 5" and anon.cell(0, K) == 0 and anon.cell(5, K) == 5
-    assert anon.change(12, 10) == "+20%"
+    assert anon.change(24, 20) == "+20%"
+    assert anon.change(12, 10) == "+2"  # a base below 20: the difference, not "+20%"
     assert anon.change("< 5", 10) == ""
-    assert anon.change(3, 0) == ""
+    assert anon.change(3, 0) == "+3"
 
 
 def test_small_year_is_fewer_than_twice_k():

@@ -173,6 +173,7 @@ class OrganisatieForm(forms.ModelForm):
             "slug",
             "bewaartermijn_maanden",
             "anonimiteitsdrempel",
+            "aantal_medewerkers",
             "actief",
             "publieke_tekst",
             "klachtenregeling_url",

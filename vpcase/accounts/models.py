@@ -51,6 +51,13 @@ class Organisatie(models.Model):
         validators=[MinValueValidator(3), MaxValueValidator(50)],
         help_text=_("Counts below this number are never shown to HR. Never below 3."),
     )
+    aantal_medewerkers = models.PositiveIntegerField(
+        _("number of employees"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Used for rates per 1,000 employees in the annual report."),
+    )
     actief = models.BooleanField(_("active"), default=True)
     aangemaakt_op = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
