@@ -45,11 +45,10 @@ def render_html(*, cijfers: Cijfers, verslag: Jaarverslag) -> str:
                 % {"title": tabel.titel, "this": this_label, "last": last_label},
             )
         per_hoofdstuk.setdefault(tabel.hoofdstuk, []).append((tabel, chart))
-    kwartalen = [t for t, _c in per_hoofdstuk[TREND] if t.key == "kwartalen"][0]
     chart_kwartalen: str = charts.quarters(
         list(cijfers.kwartalen.dit_jaar),
         list(cijfers.kwartalen.vorig_jaar),
-        labels=list(kwartalen.kolommen),
+        labels=list(tabellen.kwartaal_labels()),
         this_label=this_label,
         last_label=last_label,
         fmt=tabellen.tekst,

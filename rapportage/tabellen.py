@@ -187,20 +187,22 @@ def tabellen(cijfers: Cijfers) -> list[Weergave]:
                     totaal=Regel(_("Total"), (totaal.dit_jaar, totaal.vorig_jaar, totaal.verschil)),
                 )
             )
-    out.append(
-        _weergave(
-            "kwartalen",
-            TREND,
-            _("New contacts per quarter"),
-            _("Year"),
-            tuple(kwartaal_labels()),
-            [
-                Regel(jaren[0], tuple(cijfers.kwartalen.dit_jaar)),
-                Regel(jaren[1], tuple(cijfers.kwartalen.vorig_jaar)),
-            ],
-            k,
+    kwartalen = (*cijfers.kwartalen.dit_jaar, *cijfers.kwartalen.vorig_jaar)
+    if any(v != NIET for v in kwartalen):  # a small year shows none: no table of dashes
+        out.append(
+            _weergave(
+                "kwartalen",
+                TREND,
+                _("New contacts per quarter"),
+                _("Year"),
+                tuple(kwartaal_labels()),
+                [
+                    Regel(jaren[0], tuple(cijfers.kwartalen.dit_jaar)),
+                    Regel(jaren[1], tuple(cijfers.kwartalen.vorig_jaar)),
+                ],
+                k,
+            )
         )
-    )
     out.append(
         _weergave(
             "trend",

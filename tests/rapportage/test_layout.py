@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,10 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.safestring import SafeString
 
-from rapportage import charts, document, services, tabellen
+from rapportage import charts, document, publicaties, services, tabellen
 from rapportage.cijfers import Cijfers, Paar
+from tests.factories import JaarverslagFactory
+from tests.rapportage.crafted import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +113,24 @@ def test_key_figure_tiles_agree_with_their_number(verslag):
         html = document.render_html(cijfers=one, verslag=verslag)
     assert '<div class="v">1</div><div class="l">conversation</div>' in html
     assert '<div class="v">&lt; 5</div><div class="l">hours of conversation</div>' in html
+
+
+def test_a_small_year_prints_no_table_of_dashes(org_a, confidant_a):
+    """With one case every quarter is "–" in both years: no quarter table, no chart."""
+    make_case(
+        org_a,
+        confidant_a,
+        opened=date(2025, 3, 10),
+        categories=["pesten"],
+        relatie="collega",
+        kanaal="persoonlijk",
+        rol="medewerker",
+    )
+    cijfers = publicaties.verzamel(org_a, 2025)
+    assert set(cijfers.kwartalen.dit_jaar) == {"–"}
+    keys = [t.key for t in tabellen.tabellen(cijfers)]
+    assert "kwartalen" not in keys and "trend" in keys
+    verslag = JaarverslagFactory(organisatie=org_a, jaar=2025)
+    with translation.override("en"):
+        html = document.render_html(cijfers=cijfers, verslag=verslag)
+    assert "New contacts per quarter" not in html and "New contacts over the years" in html
