@@ -12,12 +12,15 @@ Values are replaced, not annotated: the output never carries a suppressed number
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from meldingen.models import (
     REFERRALS,
@@ -213,7 +216,32 @@ def anonimiseer(ruw: RuweCijfers, k: int, *, eerder: Sequence[Uitgave] = ()) -> 
     HR knows exactly what changed (the strongest reader), so diffing versions, or last year's
     report against this one, pins nothing. An earlier year that HR has is shown as HR has it
     (its latest version), never recomputed: a late registration changes nothing published.
+
+    Pure in its inputs (and the language of the labels), and dear for a small organisation
+    (a few hundred integer programs): the results of the last few different inputs are kept in
+    the process, so that the report page, the publish page and pressing publish, one after the
+    other, suppress once. Only a hash of the inputs is kept, never a true count.
     """
+    key = hashlib.sha256(repr((ruw, k, tuple(eerder), get_language())).encode()).hexdigest()
+    with _memo_lock:
+        if key in _memo:
+            _memo.move_to_end(key)
+            return _memo[key]
+    cijfers = _anonimiseer(ruw, k, eerder)
+    with _memo_lock:
+        _memo[key] = cijfers
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    return cijfers
+
+
+# anonimiseer()'s results by a hash of their inputs (Cijfers are frozen: safe to share).
+MEMO_SIZE = 32
+_memo: OrderedDict[str, Cijfers] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def _anonimiseer(ruw: RuweCijfers, k: int, eerder: Sequence[Uitgave]) -> Cijfers:
     vast = {y: u for y, u in huidige_per_jaar(eerder).items() if y < ruw.jaar}
     model, groepen, kop = _model(ruw, k, frozenset(vast))
     for uitgave in eerder:

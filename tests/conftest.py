@@ -45,6 +45,17 @@ def _dutch_by_default():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_suppression_memo():
+    # anonimiseer() keeps recent results in the process; a test that patches the suppression
+    # must not hand its result to the next test with the same counts.
+    from rapportage import anonimiteit
+
+    anonimiteit._memo.clear()
+    yield
+    anonimiteit._memo.clear()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache():
     from django.core.cache import cache
 

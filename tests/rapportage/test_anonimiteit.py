@@ -3,7 +3,13 @@ exact attacker (test_disclosure.py) and the independent brute force (test_attack
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.utils import translation
+
 from rapportage import anonimiteit as anon
+from rapportage import disclosure
+from tests.rapportage.test_attacker_rapport import Case, raw
 
 K = 5
 
@@ -18,3 +24,32 @@ def test_standalone_cell_and_change():
 
 def test_small_year_is_fewer_than_twice_k():
     assert anon.small_year(9, K) and not anon.small_year(10, K)
+
+
+def test_the_suppression_is_computed_once_for_the_same_counts(monkeypatch):
+    """The report page, the publish page and pressing publish suppress once; other counts,
+    another k or another language are computed afresh."""
+    calls = []
+    real = disclosure.protect
+    monkeypatch.setattr(disclosure, "protect", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    cases = [
+        Case(
+            opened=date(2025, m, 1),
+            closed=None,
+            relatie="collega",
+            rol="medewerker",
+            kanaal="persoonlijk",
+            categories=("pesten",),
+            interventions=("luisterend_oor",),
+            talks=1,
+            outcome="",
+        )
+        for m in range(1, 13)
+    ]
+    first = anon.anonimiseer(raw(cases), 5)
+    assert anon.anonimiseer(raw(cases), 5) is first and len(calls) == 1
+    assert anon.anonimiseer(raw(cases), 3) is not first and len(calls) == 2
+    assert anon.anonimiseer(raw(cases[:-1]), 5) != first and len(calls) == 3
+    with translation.override("en"):
+        assert anon.anonimiseer(raw(cases), 5) is not first
+    assert len(calls) == 4
