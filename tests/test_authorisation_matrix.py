@@ -10,11 +10,26 @@ use it. Expected outcomes:
 
 from __future__ import annotations
 
+import io
+from datetime import date
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
 
+from meldingen import afbeeldingen, services
+from meldingen.models import Antwoordsjabloon
+from rapportage import services as rapportage_services
 from tests.conftest import verified_client
+from tests.factories import (
+    ActiviteitFactory,
+    ConfidantFactory,
+    GesprekFactory,
+    MeldingFactory,
+    SignaalFactory,
+    VerzoekFactory,
+)
 
 ROLES = ("anonymous", "confidant_a", "confidant_b", "hr_a", "admin")
 
@@ -240,11 +255,6 @@ ORG_POST_TABLE = {
 
 @pytest.fixture
 def world(org_a, org_b, admin_user, confidant_a, confidant_b, hr_a):
-    from datetime import date
-
-    from meldingen import services
-    from tests.factories import ConfidantFactory, GesprekFactory, MeldingFactory
-
     melding = MeldingFactory(behandelaar=confidant_a, organisatie=org_a)
     colleague = ConfidantFactory(organisaties=[org_a])
     return {
@@ -269,11 +279,6 @@ def world(org_a, org_b, admin_user, confidant_a, confidant_b, hr_a):
 
 def images_for(org, confidant):
     """A logo of the organisation and the confidant's published entry with a photo."""
-    import io
-
-    from PIL import Image
-
-    from meldingen import afbeeldingen, services
 
     def image(size):
         out = io.BytesIO()
@@ -297,11 +302,6 @@ def images_for(org, confidant):
 
 
 def reporting_for(org, confidant):
-    from datetime import date
-
-    from rapportage import services as rapportage_services
-    from tests.factories import ActiviteitFactory, SignaalFactory
-
     verslag = rapportage_services.jaarverslag_get_or_create(organisatie=org, jaar=2025)
     rapportage_services.build_now(verslag)
     publicatie = rapportage_services.jaarverslag_publish(user=confidant, verslag=verslag)
@@ -318,8 +318,6 @@ def reporting_for(org, confidant):
 
 
 def verzoek_for(org, confidant):
-    from tests.factories import VerzoekFactory
-
     return VerzoekFactory(
         organisatie=org, gewenste_vertrouwenspersoon=confidant, categorie="", bericht="Hallo"
     )
@@ -392,8 +390,6 @@ def test_report_posts_are_scoped(world):
 
 
 def test_own_posts_are_scoped(world):
-    from meldingen.models import Antwoordsjabloon
-
     expected = {"confidant_b": 404, "hr_a": 403, "admin": 403}
     failures = []
     for role, code in expected.items():

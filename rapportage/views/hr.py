@@ -50,29 +50,30 @@ def hr_pdf_view(request: HttpRequest, public_id) -> HttpResponse:
     return response
 
 
-@hr_required
-def hr_csv_view(request: HttpRequest, public_id) -> HttpResponse:
+def _figures(request: HttpRequest, public_id, render_figures, content_type: str, suffix: str):
+    """The figures of a publication as a spreadsheet file, exactly as the PDF shows them."""
     publicatie = _download(request, public_id)
     if isinstance(publicatie, HttpResponse):
         return publicatie
-    response = HttpResponse(
-        document.render_csv(Cijfers.from_json(publicatie.cijfers)),
-        content_type="text/csv; charset=utf-8",
-    )
-    name = _name(publicatie, "-cijfers.csv")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    content = render_figures(Cijfers.from_json(publicatie.cijfers))
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, _name(publicatie, suffix))
     return response
+
+
+@hr_required
+def hr_csv_view(request: HttpRequest, public_id) -> HttpResponse:
+    return _figures(
+        request, public_id, document.render_csv, "text/csv; charset=utf-8", "-cijfers.csv"
+    )
 
 
 @hr_required
 def hr_xlsx_view(request: HttpRequest, public_id) -> HttpResponse:
-    publicatie = _download(request, public_id)
-    if isinstance(publicatie, HttpResponse):
-        return publicatie
-    response = HttpResponse(
-        document.render_xlsx(Cijfers.from_json(publicatie.cijfers)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return _figures(
+        request,
+        public_id,
+        document.render_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "-cijfers.xlsx",
     )
-    name = _name(publicatie, "-cijfers.xlsx")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

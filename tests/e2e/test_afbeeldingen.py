@@ -36,8 +36,14 @@ def image_file(name: str, size: tuple[int, int], fmt: str, mime: str) -> dict:
     return {"name": name, "mimeType": mime, "buffer": out.getvalue()}
 
 
-def loaded(page: Page, alt: str) -> bool:
-    return page.get_by_role("img", name=alt).evaluate("img => img.complete && img.naturalWidth > 0")
+def wait_until_loaded(page: Page, alt: str) -> None:
+    """Until the image with this alt text is decoded (its page may still be fetching it);
+    fails after 10 s."""
+    page.wait_for_function(
+        "alt => [...document.images].some(i => i.alt === alt && i.complete && i.naturalWidth > 0)",
+        arg=alt,
+        timeout=10_000,
+    )
 
 
 @pytest.mark.e2e
@@ -66,7 +72,8 @@ def test_logo_and_photo_on_the_public_page(live_server, new_context, console_log
     expect(page.get_by_text(t("Your entry on the public page is saved."))).to_be_visible()
     logo_alt = t("Logo of %(org)s", org=org.naam)
     photo_alt = t("Photo of %(name)s", name=confidant.full_name)
-    assert loaded(page, logo_alt) and loaded(page, photo_alt)
+    wait_until_loaded(page, logo_alt)
+    wait_until_loaded(page, photo_alt)
     a11y.check(page, "public page editor, with images")
 
     # An employee, in a browser of their own.
@@ -74,13 +81,14 @@ def test_logo_and_photo_on_the_public_page(live_server, new_context, console_log
     visitor.goto(url("publiek:organisatie", slug=org.slug))
     expect(visitor.get_by_role("img", name=logo_alt)).to_be_visible()
     expect(visitor.get_by_role("img", name=photo_alt)).to_be_visible()
-    assert loaded(visitor, logo_alt) and loaded(visitor, photo_alt)
+    wait_until_loaded(visitor, logo_alt)
+    wait_until_loaded(visitor, photo_alt)
     a11y.check(visitor, "public page with logo and photo")
     visitor.goto(url("publiek:poster", slug=org.slug))
-    assert loaded(visitor, logo_alt)
+    wait_until_loaded(visitor, logo_alt)
     a11y.check(visitor, "poster with logo")
     visitor.goto(url("publiek:contact", slug=org.slug))
-    assert loaded(visitor, logo_alt)
+    wait_until_loaded(visitor, logo_alt)
     a11y.check(visitor, "contact form with logo")
 
     a11y.assert_clean()

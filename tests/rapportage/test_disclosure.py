@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rapportage import disclosure
 from rapportage.disclosure import BELOW, HIDDEN, Model, protect
 
 # --- The issue's examples -------------------------------------------------------------------
@@ -243,6 +244,78 @@ def test_after_protect_the_brute_force_pins_no_small_count(org):
         if 1 <= value < org.k:
             low, high = ranges[name]
             assert low <= 1 and high >= org.k - 1, (name, value, ranges[name], org)
+
+
+def brute_force_leaks(org: Org, ceiling: int) -> tuple[list[str], list[str]]:
+    """The counts from 1 to k−1 that cannot reach 1, and those that cannot reach k−1."""
+    ranges = brute_force_ranges(org, ceiling)
+    small = [name for name, value in org.names() if 1 <= value < org.k]
+    return (
+        sorted(n for n in small if ranges[n][0] > 1),
+        sorted(n for n in small if ranges[n][1] < org.k - 1),
+    )
+
+
+@FAST
+@given(orgs())
+def test_the_audit_finds_exactly_the_leaks_of_the_brute_force(org):
+    # The audit does not compute ranges: it gets as many counts as it can to 1 (then k−1) at
+    # once, and calls the rest leaks when none of them gets there. Its verdict must be exact.
+    ceiling = 2 * org.total + org.k + 2
+    down, up = brute_force_leaks(org, ceiling)
+    assert sorted({leak.name for leak in model_of(org, ceiling).audit()}) == sorted({*down, *up})
+    # The publisher's question: the first leak is the smallest name that cannot reach 1, else
+    # the smallest that cannot reach k−1. protect() hides next to it, so it must not vary.
+    first = model_of(org, ceiling).audit(first=True)
+    assert [leak.name for leak in first[:1]] == (down or up)[:1]
+
+
+def test_the_audit_reports_every_leak_of_one_direction():
+    # Two tables each pin a small count: both are leaks, found by one program that gets none
+    # of them to k−1 (and the brute force agrees).
+    org = Org(k=5, total=7, partitions=[[1, 6], [6, 1]], categories=[7, 7], shown={})
+    org.shown = {"nieuw": 7, "p0.0": BELOW, "p0.1": 6, "p1.0": 6, "p1.1": BELOW}
+    ceiling = 2 * org.total + org.k + 2
+    assert brute_force_leaks(org, ceiling) == ([], ["p0.0", "p1.1"])
+    leaks = model_of(org, ceiling).audit()
+    assert [(leak.name, leak.low, leak.high) for leak in leaks] == [
+        ("p0.0", 1, 1),
+        ("p1.1", 1, 1),
+    ]
+
+
+@FAST
+@given(orgs())
+def test_the_implied_bounds_hold_every_solution(org):
+    ceiling = 2 * org.total + org.k + 2
+    model = model_of(org, ceiling)
+    low, high = disclosure._implied_bounds(model, ceiling, model.shape())
+    ranges = brute_force_ranges(org, ceiling)
+    for name, i in model.shape().index.items():
+        assert low[i] <= ranges[name][0] and ranges[name][1] <= high[i], (name, org)
+
+
+def one_at_a_time(model: Model, names: list[str], old: frozenset[str]) -> None:
+    for name in names:
+        model.published[name] = model.values[name]
+        if model.audit(first=True, skip=old):
+            model.published[name] = HIDDEN
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(orgs(publish_randomly=False))
+def test_showing_hidden_cells_again_in_runs_is_the_same_as_one_at_a_time(org):
+    ceiling = 2 * org.total + org.k + 2
+    tables = [["nieuw"]]
+    tables += [[f"p{t}.{i}" for i in range(len(c))] for t, c in enumerate(org.partitions)]
+    tables.append([f"c.{i}" for i in range(len(org.categories))])
+    in_runs = model_of(org, ceiling)
+    protect(in_runs, tables, never_hide=["nieuw"])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(disclosure, "_show_in_turn", one_at_a_time)
+        singly = model_of(org, ceiling)
+        protect(singly, tables, never_hide=["nieuw"])
+    assert in_runs.published == singly.published
 
 
 def test_a_large_organisation_is_audited_exactly():

@@ -10,26 +10,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from rapportage import services, tekstcontrole
-from rapportage.cijfers import (
-    Activiteiten,
-    Cijfers,
-    Kern,
-    Kwartalen,
-    Paar,
-    Rij,
-    Signalen,
-    Tabel,
-    Vergelijking,
-)
+from rapportage.cijfers import Cijfers
 from rapportage.models import Publicatie, Signaal
 from rapportage.tekstcontrole import AANTAL, CATEGORIE, PERCENTAGE, controleer
 from tests.factories import SignaalFactory
+from tests.rapportage.figuren import cijfers_met, rij
 
 K = 5
-
-
-def rij(code: str, label: str, cel) -> Rij:
-    return Rij(code=code, label=label, dit_jaar=cel, vorig_jaar=0, verschil="")
 
 
 def cijfers(*, nieuw=40, k=K, rijen=None, labels_in="nl") -> Cijfers:
@@ -53,29 +40,7 @@ def cijfers(*, nieuw=40, k=K, rijen=None, labels_in="nl") -> Cijfers:
             rij("anders", "Anders" if nl else "Other", f"< {k}"),
         ),
     }
-    return Cijfers(
-        organisatie="Organisatie A",
-        jaar=2025,
-        k=k,
-        kern=Kern(
-            nieuw=Vergelijking(nieuw, 30, ""),
-            binnen_taak=Paar(nieuw, 30),
-            buiten_taak=Paar(0, 0),
-            gesprekken=Paar(50, 40),
-            uren=Paar(50.0, 40.0),
-            overgenomen=Paar(3, 2),
-            formele_klachten=0,
-            verwijzingen=(),
-        ),
-        kwartalen=Kwartalen((10, 10, 10, 10), (8, 8, 7, 7)),
-        trend=(),
-        tabellen=tuple(
-            Tabel(key=key, titel=key, rijen=r, totaal=Vergelijking(nieuw, 30, ""))
-            for key, r in rijen.items()
-        ),
-        activiteiten=Activiteiten(()),
-        signalen=Signalen(gevraagd=0, ongevraagd=0, items=()),
-    )
+    return cijfers_met(nieuw=nieuw, k=k, tabellen=[(key, key, r) for key, r in rijen.items()])
 
 
 def gevonden(tekst: str, c: Cijfers | None = None, soort: str | None = None) -> list[str]:

@@ -18,60 +18,26 @@ from django.urls import reverse
 from django.utils import translation
 
 from rapportage import publicaties, services, tekstcontrole, verslagtekst
-from rapportage.cijfers import (
-    NIET,
-    Activiteiten,
-    Cijfers,
-    Kern,
-    Kwartalen,
-    Paar,
-    Rij,
-    Signalen,
-    Tabel,
-    Vergelijking,
-)
+from rapportage.cijfers import NIET, Cijfers
 from rapportage.models import Aanbeveling, Jaarverslag, RapportStatus, Signaal
 from tests.conftest import verified_client
 from tests.factories import AdminFactory, ConfidantFactory, HRFactory, SignaalFactory
+from tests.rapportage.figuren import cijfers_met, rij
 from vpcase.accounts.models import Lidmaatschap
 from vpcase.audit.models import Action, AuditEvent
 
 K = 5
 
 
-def rij(code: str, label: str, cel) -> Rij:
-    return Rij(code=code, label=label, dit_jaar=cel, vorig_jaar=0, verschil="")
-
-
 def figures(*, nieuw=37, verschil="+23%", rijen=(), signalen=(0, 0)) -> Cijfers:
-    return Cijfers(
-        organisatie="Organisatie A",
-        jaar=2025,
-        k=K,
-        kern=Kern(
-            nieuw=Vergelijking(nieuw, 30, verschil),
-            binnen_taak=Paar(nieuw, 30),
-            buiten_taak=Paar(0, 0),
-            gesprekken=Paar(61, 40),
-            uren=Paar(50.0, 40.0),
-            overgenomen=Paar(3, 2),
-            formele_klachten=0,
-            verwijzingen=(),
-        ),
-        kwartalen=Kwartalen((10, 10, 10, 7), (8, 8, 7, 7)),
-        trend=(),
-        tabellen=(
-            Tabel(
-                key="categorie",
-                titel="Aard",
-                rijen=tuple(rijen),
-                totaal=Vergelijking(nieuw, 30, ""),
-            ),
-        )
-        if rijen
-        else (),
-        activiteiten=Activiteiten(()),
-        signalen=Signalen(gevraagd=signalen[0], ongevraagd=signalen[1], items=()),
+    tabellen = [("categorie", "Aard", rijen)] if rijen else []
+    return cijfers_met(
+        nieuw=nieuw,
+        verschil=verschil,
+        tabellen=tabellen,
+        signalen=signalen,
+        gesprekken=61,
+        kwartalen=(10, 10, 10, 7),
     )
 
 
