@@ -26,6 +26,8 @@ from docker.utils.build import exclude_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytestmark = pytest.mark.once("copies and reads files only: the same on both set-ups")
+
 # Never part of the image, whatever .dockerignore says: tests, benchmarks, local state, secrets.
 NEVER_SHIPPED = {"tests", "bench", "conftest.py", "var", ".git", ".venv", ".env", ".ci", "scripts"}
 
