@@ -260,7 +260,9 @@ class _Shape:
             pairs = [(index[name], c) for name, c in coefficient_of.items() if c]
             terms.append((pairs, sense, rhs))
             for i, c in pairs:
-                rows.append(r), columns.append(i), coefficients.append(c)
+                rows.append(r)
+                columns.append(i)
+                coefficients.append(c)
             lo.append(rhs if sense in ("=", ">=") else -np.inf)
             hi.append(rhs if sense in ("=", "<=") else np.inf)
         return cls(
@@ -355,7 +357,7 @@ class _Program:
 
     def reach_most(
         self, names: Iterable[str], direction: int, ks: dict[str, int]
-    ) -> dict[str, int]:
+    ) -> dict[str, int] | None:
         """A solution in which as many of `names` as can be at once are at most 1 (direction 1)
         or at least k−1 (-1): one binary y per name, maximising Σ y, with x ≤ 1 + (u − 1)(1 − y)
         (u: the upper bound of x) or x ≥ (k − 1)·y. The maximum is exact, so when it is 0,
@@ -364,17 +366,21 @@ class _Program:
         m = len(names)
         lower = np.concatenate([self.bounds.lb, np.zeros(m)])
         upper = np.concatenate([self.bounds.ub, np.ones(m)])
-        rows, columns, coefficients, lo, hi = [], [], [], [], []
+        rows, columns, coefficients = [], [], []
+        low: list[float] = []
+        high: list[float] = []
         for r, name in enumerate(names):
             i = self.index[name]
             rows += [r, r]
             columns += [i, self.width + r]
             if direction == 1:  # x + (u − 1)·y ≤ u
                 coefficients += [1, max(upper[i] - 1, 0)]
-                lo.append(-np.inf), hi.append(upper[i])
+                low.append(-np.inf)
+                high.append(upper[i])
             else:  # x − (k − 1)·y ≥ 0
                 coefficients += [1, -(ks[name] - 1)]
-                lo.append(0), hi.append(np.inf)
+                low.append(0)
+                high.append(np.inf)
         own = self.constraint
         a = coo_array(own.A) if own is not None else coo_array((0, self.width))
         matrix = coo_array(
@@ -387,6 +393,7 @@ class _Program:
             ),
             shape=(a.shape[0] + m, self.width + m),
         ).tocsr()
+        lo, hi = np.array(low), np.array(high)
         if own is not None:
             lo, hi = np.concatenate([own.lb, lo]), np.concatenate([own.ub, hi])
         objective = np.concatenate([np.zeros(self.width), -np.ones(m)])

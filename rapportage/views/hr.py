@@ -40,13 +40,17 @@ def _name(publicatie: Publicatie, suffix: str) -> str:
     return f"jaarverslag-{verslag.organisatie.slug}-{verslag.jaar}{versie}{suffix}"
 
 
+def _attachment(filename: str) -> str:
+    return content_disposition_header(True, filename) or "attachment"
+
+
 @hr_required
 def hr_pdf_view(request: HttpRequest, public_id) -> HttpResponse:
     publicatie = _download(request, public_id)
     if isinstance(publicatie, HttpResponse):
         return publicatie
     response = HttpResponse(bytes(publicatie.inhoud), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, _name(publicatie, ".pdf"))
+    response["Content-Disposition"] = _attachment(_name(publicatie, ".pdf"))
     return response
 
 
@@ -57,7 +61,7 @@ def _figures(request: HttpRequest, public_id, render_figures, content_type: str,
         return publicatie
     content = render_figures(Cijfers.from_json(publicatie.cijfers))
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, _name(publicatie, suffix))
+    response["Content-Disposition"] = _attachment(_name(publicatie, suffix))
     return response
 
 
