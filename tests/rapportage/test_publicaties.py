@@ -234,6 +234,21 @@ def test_data_changed_after_the_build_makes_the_pdf_stale(verslag, confidant_a, 
     assert not Publicatie.objects.exists()
 
 
+def test_pressing_publish_counts_the_figures_once(verslag, confidant_client, monkeypatch):
+    # Counting is the dear part of publishing a large organisation (seconds at 100,000 cases):
+    # the POST leaves the staleness check to jaarverslag_publish instead of counting twice.
+    real, counted = aggregatie.tel, []
+
+    def counting(organisatie, jaar):
+        counted.append(jaar)
+        return real(organisatie, jaar)
+
+    monkeypatch.setattr(aggregatie, "tel", counting)
+    assert confidant_client.post(publish_url(verslag.organisatie)).status_code == 302
+    assert counted == [2025]
+    assert Publicatie.objects.filter(jaarverslag=verslag).count() == 1
+
+
 def test_a_report_that_was_never_built_is_not_published(crafted, confidant_client):
     services.jaarverslag_get_or_create(organisatie=crafted, jaar=2025)
     assert confidant_client.get(publish_url(crafted)).status_code == 200
