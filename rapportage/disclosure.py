@@ -234,9 +234,7 @@ class Model:
 class _Shape:
     key: tuple[int, int]
     index: dict[str, int]
-    # Per constraint: (column, coefficient) pairs, its sense and right-hand side.
-    terms: list[tuple[list[tuple[int, int]], str, int]]
-    # The same as a sparse matrix (row, column, coefficient) with the rows' bounds.
+    # The constraints as a sparse matrix (row, column, coefficient) with the rows' bounds.
     rows: np.ndarray
     columns: np.ndarray
     coefficients: np.ndarray
@@ -252,23 +250,21 @@ class _Shape:
     @classmethod
     def of(cls, model: Model, key: tuple[int, int]) -> _Shape:
         index = {name: i for i, name in enumerate(model.values)}
-        terms, rows, columns, coefficients, lo, hi = [], [], [], [], [], []
+        rows, columns, coefficients, lo, hi = [], [], [], [], []
         together: dict[str, set[str]] = {}
         for r, (coefficient_of, sense, rhs) in enumerate(model.constraints):
             for name in coefficient_of:
                 together.setdefault(name, set()).update(coefficient_of)
-            pairs = [(index[name], c) for name, c in coefficient_of.items() if c]
-            terms.append((pairs, sense, rhs))
-            for i, c in pairs:
-                rows.append(r)
-                columns.append(i)
-                coefficients.append(c)
+            for name, c in coefficient_of.items():
+                if c:
+                    rows.append(r)
+                    columns.append(index[name])
+                    coefficients.append(c)
             lo.append(rhs if sense in ("=", ">=") else -np.inf)
             hi.append(rhs if sense in ("=", "<=") else np.inf)
         return cls(
             key,
             index,
-            terms,
             np.array(rows, dtype=np.int64),
             np.array(columns, dtype=np.int64),
             np.array(coefficients, dtype=float),
