@@ -12,8 +12,8 @@ os.environ.setdefault("VPCASE_ENV", "test")
 ENGINE_MARKERS = {
     "postgresql_only": "PostgreSQL (DATABASE_URL=postgres://…)",
     "redis_only": "Redis (REDIS_URL)",
-    # Pure computation that touches neither database nor queue: the same on both set-ups, so
-    # it runs once, in the PostgreSQL run.
+    # The same on both set-ups (pure computation that touches neither database nor queue, or
+    # the look of figures already counted), so it runs once, in the PostgreSQL run.
     "once": "the PostgreSQL run (it runs once)",
 }
 

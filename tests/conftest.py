@@ -55,6 +55,82 @@ def _fresh_suppression_memo():
     anonimiteit._memo.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _suppression_once_per_input():
+    """The suppression is pure in its inputs (the memo in anonimiseer() rests on that). The
+    tests of one process share its results, so the crafted year's counts, which most report
+    tests use, are suppressed once per process instead of once per test. Only while the
+    suppression's own code is what it was when the session started: a test that patches any
+    function of rapportage.anonimiteit or rapportage.disclosure (to count the calls, or to
+    suppress less) gets a real computation, and its result is not kept."""
+    import hashlib
+
+    from django.utils.translation import get_language
+
+    from rapportage import anonimiteit, disclosure
+
+    real = anonimiteit._anonimiseer
+    results: dict[str, object] = {}
+
+    def namespaces():
+        for module in (anonimiteit, disclosure):
+            yield vars(module)
+            for value in vars(module).values():
+                if isinstance(value, type) and value.__module__ == module.__name__:
+                    yield vars(value)
+
+    def unpatched() -> bool:
+        return all(space.get(name) is value for space, name, value in as_started)
+
+    def _anonimiseer(ruw, k, eerder):
+        if not unpatched():
+            return real(ruw, k, eerder)
+        key = hashlib.sha256(repr((ruw, k, tuple(eerder), get_language())).encode()).hexdigest()
+        if key not in results:
+            results[key] = real(ruw, k, eerder)
+        return results[key]
+
+    anonimiteit._anonimiseer = _anonimiseer
+    as_started = [
+        (space, name, value)
+        for space in namespaces()
+        for name, value in space.items()
+        if callable(value) or isinstance(value, (classmethod, staticmethod))
+    ]
+    yield
+    anonimiteit._anonimiseer = real
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pdf_once_per_document():
+    """WeasyPrint is a pure function of the HTML: vpcase's documents embed every style and
+    image and fetch nothing (vpcase.pdf.NoFetch). So a test process renders each different
+    document once, and a test that builds the same crafted report as the test before it gets
+    the same bytes without WeasyPrint's 1–2 s. A process a test starts (a Celery worker, `make
+    run`) renders for real, and a test that replaces render_pdf (monkeypatch) replaces this."""
+    import hashlib
+
+    from meldingen.views import export
+    from rapportage import bouw
+    from vpcase import pdf
+
+    real = pdf.render_pdf
+    rendered: dict[str, bytes] = {}
+
+    def render_pdf(html: str) -> bytes:
+        key = hashlib.sha256(html.encode()).hexdigest()
+        if key not in rendered:
+            rendered[key] = real(html)
+        return rendered[key]
+
+    users = [module for module in (pdf, bouw, export) if module.render_pdf is real]
+    for module in users:
+        module.render_pdf = render_pdf
+    yield
+    for module in users:
+        module.render_pdf = real
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     from django.core.cache import cache

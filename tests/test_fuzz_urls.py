@@ -31,7 +31,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import TEST_HASHERS, verified_client
 
-pytestmark = pytest.mark.django_db
+# Thousands of requests through the same lines: line coverage would nearly double the time of
+# the suite's slowest file and measure nothing the view tests do not.
+pytestmark = [pytest.mark.django_db, pytest.mark.no_cover]
 
 ROLES = ("anonymous", "admin", "confidant_a", "confidant_b", "hr_a")
 METHODS = ("GET", "POST")

@@ -36,6 +36,10 @@ from rapportage.cijfers import (
 )
 from tests.rapportage.attacker import admits, attack, interval, members
 
+# Thousands of suppressions and attacks through the same lines: line coverage would double
+# the time and add nothing that tests/rapportage/test_disclosure.py does not measure.
+pytestmark = pytest.mark.no_cover
+
 YEAR = 2025
 CATEGORIES = ["pesten", "werkdruk", "discriminatie", "buiten_taakgebied"]
 INTERVENTIONS = ["luisterend_oor", "formele_klacht", "verwijzing_bedrijfsarts"]

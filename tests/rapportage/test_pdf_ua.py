@@ -12,7 +12,12 @@ from rapportage.demo import maak_demo_jaren
 from tests.factories import JaarverslagFactory
 from tests.rapportage.pdf_ua import problems
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.once(
+        "the PDF's tag tree: the same on either database (test_build builds the report on both)"
+    ),
+]
 
 
 @pytest.fixture
