@@ -222,7 +222,7 @@ def anonimiseer(ruw: RuweCijfers, k: int, *, eerder: Sequence[Uitgave] = ()) -> 
     the process, so that the report page, the publish page and pressing publish, one after the
     other, suppress once. Only a hash of the inputs is kept, never a true count.
     """
-    key = hashlib.sha256(repr((ruw, k, tuple(eerder), get_language())).encode()).hexdigest()
+    key = memo_key(ruw, k, eerder)
     with _memo_lock:
         if key in _memo:
             _memo.move_to_end(key)
@@ -233,6 +233,11 @@ def anonimiseer(ruw: RuweCijfers, k: int, *, eerder: Sequence[Uitgave] = ()) -> 
         while len(_memo) > MEMO_SIZE:
             _memo.popitem(last=False)
     return cijfers
+
+
+def memo_key(ruw: RuweCijfers, k: int, eerder: Sequence[Uitgave]) -> str:
+    """A hash of everything anonimiseer()'s result depends on, the language of its labels too."""
+    return hashlib.sha256(repr((ruw, k, tuple(eerder), get_language())).encode()).hexdigest()
 
 
 # anonimiseer()'s results by a hash of their inputs (Cijfers are frozen: safe to share).

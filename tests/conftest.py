@@ -63,10 +63,6 @@ def _suppression_once_per_input():
     suppression's own code is what it was when the session started: a test that patches any
     function of rapportage.anonimiteit or rapportage.disclosure (to count the calls, or to
     suppress less) gets a real computation, and its result is not kept."""
-    import hashlib
-
-    from django.utils.translation import get_language
-
     from rapportage import anonimiteit, disclosure
 
     real = anonimiteit._anonimiseer
@@ -85,7 +81,7 @@ def _suppression_once_per_input():
     def _anonimiseer(ruw, k, eerder):
         if not unpatched():
             return real(ruw, k, eerder)
-        key = hashlib.sha256(repr((ruw, k, tuple(eerder), get_language())).encode()).hexdigest()
+        key = anonimiteit.memo_key(ruw, k, eerder)
         if key not in results:
             results[key] = real(ruw, k, eerder)
         return results[key]

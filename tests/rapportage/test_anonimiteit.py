@@ -53,3 +53,31 @@ def test_the_suppression_is_computed_once_for_the_same_counts(monkeypatch):
     with translation.override("en"):
         assert anon.anonimiseer(raw(cases), 5) is not first
     assert len(calls) == 4
+
+
+def test_a_patched_suppression_is_never_answered_from_the_results_other_tests_shared(monkeypatch):
+    """tests/conftest.py keeps the suppression's results for the rest of the test process; a
+    test that patches the suppression must still get a computation of its own."""
+    cases = [
+        Case(
+            opened=date(2025, m, 1),
+            closed=None,
+            relatie="collega",
+            rol="medewerker",
+            kanaal="telefoon",
+            categories=("werkdruk",),
+            interventions=("luisterend_oor",),
+            talks=2,
+            outcome="",
+        )
+        for m in range(1, 11)
+    ]
+    shared = anon.anonimiseer(raw(cases), 5)  # kept for the process by the conftest fixture
+    anon._memo.clear()  # the app's own memo, which would answer before the fixture does
+    assert anon.anonimiseer(raw(cases), 5) is shared
+
+    calls = []
+    real = disclosure.protect
+    monkeypatch.setattr(disclosure, "protect", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    anon._memo.clear()
+    assert anon.anonimiseer(raw(cases), 5) is not shared and calls == [1]
