@@ -100,8 +100,12 @@ def _visible_filter(user: User) -> Q:
     return Q(serves) & (Q(behandelaar=user) | Q(granted))
 
 
+def _works_as_confidant(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.role == Role.CONFIDANT
+
+
 def melding_qs(*, user: User) -> QuerySet[Melding]:
-    if not (user.is_authenticated and user.is_active and user.role == Role.CONFIDANT):
+    if not _works_as_confidant(user):
         return Melding.objects.none()
     return Melding.objects.filter(_visible_filter(user))
 
@@ -207,7 +211,7 @@ def _list_keys(
     query selects both kinds with OR; `limit` is then only a hint, the caller slices.
     `serves`: served_org_ids(user), when the caller already has it."""
     columns = (order, "id")
-    if not (user.is_authenticated and user.is_active and user.role == Role.CONFIDANT):
+    if not _works_as_confidant(user):
         return Melding.objects.none().values_list(*columns)
     if serves is None:
         serves = served_org_ids(user)
@@ -515,12 +519,30 @@ def _open_verzoeken(user: User) -> int:
     )
 
 
+def _anything_unread_near(user: User) -> bool:
+    """Whether any open request of an organisation the user serves (or whose case is in one)
+    holds an unread message from the employee. Everything unread_request_count counts is
+    among these, so "no" answers it. One small query on the partial index of unread messages,
+    and much cheaper to build than the count's nested visibility rules."""
+    serves = Lidmaatschap.objects.filter(user=user, organisatie__actief=True).values(
+        "organisatie_id"
+    )
+    return (
+        Bericht.objects.filter(afzender=Afzender.MELDER, gelezen=False)
+        .exclude(verzoek__status=VerzoekStatus.GESLOTEN)
+        .filter(Q(verzoek__organisatie__in=serves) | Q(verzoek__melding__organisatie__in=serves))
+        .exists()
+    )
+
+
 def unread_request_count(*, user: User) -> int:
     """Requests in the user's inbox holding something from the employee that no confidant
     has read yet: a new request, or a reply (also in the mailbox of a case made from one).
-    One query; none for anyone who has no inbox."""
+    No query for anyone who has no inbox; for a confidant one small query when nothing waits
+    (most pages), and the count itself when something does."""
+    if not _works_as_confidant(user) or not _anything_unread_near(user):
+        return 0
     unread = Bericht.objects.filter(verzoek=OuterRef("pk"), afzender=Afzender.MELDER, gelezen=False)
-    # verzoek_qs is none() for other users: Django then counts without asking the database.
     qs = verzoek_qs(user=user).exclude(status=VerzoekStatus.GESLOTEN)
     return qs.filter(Exists(unread)).count()
 
@@ -827,7 +849,7 @@ def _inbox_filter(user: User) -> Q:
 
 def verzoek_qs(*, user: User) -> QuerySet[Verzoek]:
     """Requests in the user's inbox; once a request became a case, whoever may open the case."""
-    if not (user.is_authenticated and user.is_active and user.role == Role.CONFIDANT):
+    if not _works_as_confidant(user):
         return Verzoek.objects.none()
     # A correlated EXISTS per request, not `melding IN (all the user's cases)`: a confidant
     # has thousands of cases and a handful of requests.
