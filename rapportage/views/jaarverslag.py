@@ -25,6 +25,7 @@ from ..forms import (
     VerslagTekstForm,
 )
 from ..models import Jaarverslag, RapportStatus
+from ..tabellen import legenda_teksten
 
 
 @confidant_required
@@ -84,6 +85,8 @@ def verslag_view(request: HttpRequest, slug: str, jaar: int) -> HttpResponse:
         "aantal_aanbevelingen": len(selectors.aanbevelingen(verslag=verslag)),
         "aantal_vorige": len(selectors.vorige_aanbevelingen(verslag=verslag)),
         "cijfers": cijfers,
+        # What each mark means, in the words of the PDF's legends.
+        "legenda": legenda_teksten(cijfers.k).values(),
         "publicatie": selectors.huidige_publicatie(verslag=verslag),
         "waarschuwingen": tekstcontrole.voor_verslag(verslag, cijfers),
     }

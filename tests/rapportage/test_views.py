@@ -178,3 +178,23 @@ def test_reading_a_report_nobody_started_creates_nothing(crafted, confidant_clie
         == 404
     )
     assert not Jaarverslag.objects.exists()
+
+
+def test_the_preview_explains_every_mark_and_names_its_rows(crafted, confidant_client):
+    """The confidant's preview of the figures uses the PDF's legend, "–" included, and each row
+    label is a row header, as in the PDF."""
+    import re
+
+    from rapportage.tabellen import legenda_teksten
+
+    html = confidant_client.get(reverse("rapportage:verslag", args=[crafted.slug, 2025]))
+    html = html.content.decode()
+    legend = re.search(r'<h2 id="fig-h">.*?</h2>\s*<p class="muted">(.*?)</p>', html, re.S)
+    assert legend, "no legend under the heading of the figures"
+    for symbol, meaning in legenda_teksten(5).values():
+        assert f"“{symbol.replace('<', '&lt;')}”: {meaning}" in legend.group(1)
+    figures = html[html.index('id="fig-h"') : html.index('id="text-h"')]
+    rows = re.findall(r"<tr>(.*?)</tr>", figures, re.S)
+    body_rows = [r for r in rows if 'scope="col"' not in r]
+    assert len(body_rows) > 10
+    assert all(r.lstrip().startswith('<th scope="row">') for r in body_rows), body_rows[:3]
