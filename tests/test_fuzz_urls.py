@@ -446,7 +446,7 @@ def test_edge_values_in_each_parameter(world, visitors, route):
         if visitors.gets_in(role, method, route.fill(base))
     ]
     assert inside, f"{route.name}: no role gets into the view with {base}"
-    # An address the resolver turns away (most edge values fail the converter) reaches no view:
+    # An address the resolver turns away (an edge value that fails the converter) reaches no view:
     # every method gets the 404 page, which differs by role only (its navigation). Sent once
     # per role, not once per role and method.
     per_role: dict[str, tuple[str, str]] = {}
