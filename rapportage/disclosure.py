@@ -280,6 +280,8 @@ class _Program:
 
     def __init__(self, model: Model):
         shape = model.shape()
+        self.model = model
+        self.shape = shape
         self.index = shape.index
         n = len(self.index)
         hidden = [v for v, shown in model.published.items() if shown == HIDDEN]
@@ -357,7 +359,9 @@ class _Program:
         """A solution in which as many of `names` as can be at once are at most 1 (direction 1)
         or at least k−1 (-1): one binary y per name, maximising Σ y, with x ≤ 1 + (u − 1)(1 − y)
         (u: the upper bound of x) or x ≥ (k − 1)·y. The maximum is exact, so when it is 0,
-        none of `names` can get there, even on its own: then None."""
+        none of `names` can get there, even on its own: then None. When the linear relaxation's
+        point, rounded, holds exactly and gets at least one there, that point is returned
+        instead: a witness, not necessarily the most at once, without the integer program."""
         names = sorted(names)
         m = len(names)
         lower = np.concatenate([self.bounds.lb, np.zeros(m)])
@@ -394,26 +398,49 @@ class _Program:
             lo, hi = np.concatenate([own.lb, lo]), np.concatenate([own.ub, hi])
         objective = np.concatenate([np.zeros(self.width), -np.ones(m)])
         bounds, constraint = Bounds(lower, upper), LinearConstraint(matrix, lo, hi)
-        if self._relaxation_reaches_none(objective, bounds, constraint):
+        relaxed = self._relaxation(objective, bounds, constraint)
+        if relaxed is None:
             return None
+        # The relaxation's point, rounded, is often already an integer solution in which some
+        # of `names` get there. Checked exactly, it is as good a witness as the integer
+        # program's (audit() needs a witness, not the most of them at once).
+        rounded = {name: int(round(relaxed[i])) for name, i in self.index.items()}
+        if self._holds(rounded) and any(
+            self.model._reaches(name, rounded[name], direction) for name in names
+        ):
+            return rounded
         x = self._run(objective, bounds, constraint)
         if objective @ x > -0.5:
             return None
         return {name: int(x[i]) for name, i in self.index.items()}
 
-    def _relaxation_reaches_none(
+    def _relaxation(
         self, objective: np.ndarray, bounds: Bounds, constraint: LinearConstraint
-    ) -> bool:
-        """Does the linear relaxation already show that none can get there (its maximum of
-        Σ y below 1)? It bounds the integer maximum, so a yes is a proof, found in a fraction
-        of the time; a no proves nothing."""
+    ) -> np.ndarray | None:
+        """The linear relaxation's optimal point, or None when it already shows that none can
+        get there (its maximum of Σ y below 1). It bounds the integer maximum, so a None is a
+        proof, found in a fraction of the time; a point proves nothing until checked."""
         result = milp(
             objective, integrality=np.zeros(len(objective)), bounds=bounds, constraints=[constraint]
         )
         if result.status != 0:  # the true values are a solution, so this is a bug
             raise RuntimeError(f"disclosure audit: {result.message}")
         # HiGHS' tolerances are about 1e-7: erring here solves the integer program, no harm.
-        return -result.fun < 1 - 1e-6
+        return None if -result.fun < 1 - 1e-6 else result.x
+
+    def _holds(self, solution: dict[str, int]) -> bool:
+        """Does this assignment meet every constraint, bound and published value, in exact
+        integer arithmetic (no solver tolerance)?"""
+        shape = self.shape
+        x = np.array([solution[name] for name in self.index], dtype=np.int64)
+        n = len(x)
+        if np.any(x < self.bounds.lb[:n]) or np.any(x > self.bounds.ub[:n]):
+            return False
+        lhs = np.zeros(len(shape.lo), dtype=np.int64)
+        np.add.at(lhs, shape.rows, shape.coefficients.astype(np.int64) * x[shape.columns])
+        if np.any(lhs < shape.lo) or np.any(lhs > shape.hi):
+            return False
+        return self.model._admits(solution)
 
     def optimum(self, name: str, direction: int) -> int:
         """The smallest (direction 1) or largest (direction -1) value of `name`."""

@@ -330,3 +330,15 @@ def test_a_large_organisation_is_audited_exactly():
     m.published["nieuw"] = HIDDEN
     m.published["c"] = HIDDEN
     assert m.audit() == []
+
+
+def test_a_witness_from_the_linear_relaxation_is_checked_exactly():
+    # 4 = p0 + p1 + p2 with p0 and p2 "•" (0, or 3 and more) and p1 "< 3": p1 can only be 1.
+    # The relaxation lets the binaries of both "•" be fractional and so puts p1 at 2; its point
+    # is a witness only if it holds in integers, and this one does not.
+    org = Org(k=3, total=4, partitions=[[0, 1, 3]], categories=[4, 0], shown={})
+    org.shown = {"nieuw": 4, "p0.0": HIDDEN, "p0.1": BELOW, "p0.2": HIDDEN, "c.0": 4, "c.1": 0}
+    ceiling = 2 * org.total + org.k + 2
+    assert brute_force_leaks(org, ceiling) == ([], ["p0.1"])
+    leaks = model_of(org, ceiling).audit()
+    assert [(leak.name, leak.low, leak.high) for leak in leaks] == [("p0.1", 1, 1)]
