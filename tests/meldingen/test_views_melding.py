@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from meldingen.models import Gebeurtenis, Melding, Status
 from tests.conftest import verified_client
@@ -378,3 +379,22 @@ def test_case_numbers_go_past_9999(confidant_a, org_a):
     Melding.objects.filter(pk=last.pk).update(nummer=f"{year}-9999")
     assert MeldingFactory(behandelaar=confidant_a, organisatie=org_a).nummer == f"{year}-10000"
     assert services._next_nummer(org_a, year) == f"{year}-10001"
+
+
+def test_dashboard_names_the_organisation_of_a_case_only_when_there_are_several(
+    confidant_client, confidant_a, org_a, org_b
+):
+    """One organisation: its name is above the table, not repeated in a column of every row.
+    Open cases of two: each row says whose it is."""
+    MeldingFactory(behandelaar=confidant_a, organisatie=org_a)
+    html = confidant_client.get(reverse("meldingen:dashboard")).content.decode()
+    column = f'data-label="{gettext("Organisation")}"'
+    assert column not in html
+
+    MeldingFactory(behandelaar=confidant_a, organisatie=org_b)
+    html = confidant_client.get(reverse("meldingen:dashboard")).content.decode()
+    assert html.count(column) == 2
+    assert org_a.naam in html and org_b.naam in html
+    # The case list always has the column.
+    html = confidant_client.get(reverse("meldingen:list")).content.decode()
+    assert html.count(column) == 2
