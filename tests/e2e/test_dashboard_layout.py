@@ -34,6 +34,7 @@ COLUMNS_JS = """
 
 
 @pytest.mark.e2e
+@pytest.mark.once("the layout is the same on either database")
 @pytest.mark.parametrize(
     "viewport", [{"width": 1280, "height": 800}, {"width": 1024, "height": 768}], indirect=True
 )
