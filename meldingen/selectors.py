@@ -467,13 +467,17 @@ def dashboard_for(*, user: User) -> dict:
     actief = base.exclude(status=Status.AFGESLOTEN)
     active = MeldingFilter(status="actief")
     serves = served_org_ids(user)
+    open_meldingen = with_categories(
+        _rows_in_order(
+            _first_ids(user=user, filters=active, order="laatste_activiteit", serves=serves)
+        )
+    )
     return {
         "open_count": _list_keys(user=user, filters=active, serves=serves).count(),
-        "open_meldingen": with_categories(
-            _rows_in_order(
-                _first_ids(user=user, filters=active, order="laatste_activiteit", serves=serves)
-            )
-        ),
+        "open_meldingen": open_meldingen,
+        # All of one organisation: its name is above the table, and the table leaves out the
+        # column that would repeat it in every row.
+        "open_uit_een_organisatie": len({m.organisatie_id for m in open_meldingen}) == 1,
         "opvolging": list(
             _listing(actief.filter(volgende_afspraak__lte=today + timedelta(days=7))).order_by(
                 "volgende_afspraak", F("volgende_afspraak_tijd").asc(nulls_first=True), "id"

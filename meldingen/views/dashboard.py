@@ -20,9 +20,6 @@ PAGE_SIZE = 25
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     context = selectors.dashboard_for(user=request.user)
     context["organisaties"] = selectors.user_organisaties(user=request.user)
-    # All open cases shown are of one organisation: its name is above the table, so the table
-    # leaves out the column that would repeat it in every row.
-    context["een_organisatie"] = len({m.organisatie_id for m in context["open_meldingen"]}) == 1
     return render(request, "meldingen/dashboard.html", context)
 
 
